@@ -1,0 +1,172 @@
+"""The `easel` command.
+
+    easel serve                 API + in-process worker on one machine (the embedded default)
+    easel api                   API node only; jobs go to Celery workers through EASEL_BROKER_URL
+    easel worker [--model M]    a Celery worker serving one model's queue
+    easel migrate               wait for the database, then apply the migrations
+    easel keys create|list|revoke
+    easel rejections            the content policy's recorded refusals
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from core.config import Settings, get_settings
+
+
+def migrate(settings: Settings, wait_seconds: float = 60.0) -> None:
+    """Wait until the database answers (a container may start before it), then `alembic upgrade head`."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from core.db import make_engine
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.sqlalchemy_url)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            break
+        except Exception as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"database not reachable after {wait_seconds:.0f}s: {exc}")
+            time.sleep(1)
+    engine.dispose()
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", settings.sqlalchemy_url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+def _sessions(settings: Settings):
+    from core.db import make_engine, make_sessionmaker
+
+    return make_sessionmaker(make_engine(settings.sqlalchemy_url))
+
+
+def ensure_first_key(settings: Settings) -> None:
+    """On the first start, make an API key and say where it is kept, so nobody has to read a manual first."""
+    from sqlalchemy import func, select
+
+    from core import jobs
+
+    key_file = settings.data_dir / "api_key"
+    with _sessions(settings)() as session:
+        if session.scalar(select(func.count()).select_from(jobs.ApiKey)) == 0:
+            _, secret = jobs.create_api_key(session, "default")
+            key_file.write_text(secret + "\n")
+            os.chmod(key_file, 0o600)
+            print(f"Created your first API key (kept in {key_file.resolve()}):\n\n    {secret}\n", flush=True)
+        elif key_file.exists():
+            print(f"API key: {key_file.read_text().strip()}  (kept in {key_file.resolve()})", flush=True)
+        else:
+            print("API keys: see `easel keys list`; make one with `easel keys create NAME`.", flush=True)
+
+
+def serve(settings: Settings, embedded: bool) -> None:
+    import uvicorn
+
+    from api.main import create_app
+    from core.logs import configure_logging
+
+    if embedded:
+        settings = settings.model_copy(update={"broker_url": ""})
+    elif not settings.broker_url:
+        raise SystemExit("`easel api` needs EASEL_BROKER_URL (Redis); use `easel serve` for the embedded mode.")
+    configure_logging()
+    migrate(settings)
+    ensure_first_key(settings)
+    print(f"Easel serves on http://{settings.host}:{settings.port}/v1", flush=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+def keys(settings: Settings, args: argparse.Namespace) -> None:
+    from sqlalchemy import select
+
+    from core import jobs
+
+    migrate(settings)
+    with _sessions(settings)() as session:
+        if args.keys_command == "create":
+            key, secret = jobs.create_api_key(session, args.name)
+            print(secret)
+            print(f"created {key.id} ({key.name}); the key is shown only now", file=sys.stderr)
+        elif args.keys_command == "list":
+            for key in session.scalars(select(jobs.ApiKey).order_by(jobs.ApiKey.created_at)):
+                state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+                print(f"{key.id}  {key.prefix}…  {key.name}  created {key.created_at:%Y-%m-%d %H:%M}  {state}")
+        elif args.keys_command == "revoke":
+            key = jobs.revoke_api_key(session, args.key)
+            if key is None:
+                raise SystemExit(f"no key {args.key!r}")
+            print(f"revoked {key.id} ({key.name})")
+
+
+def rejections(settings: Settings, args: argparse.Namespace) -> None:
+    from sqlalchemy import select
+
+    from core import jobs
+
+    migrate(settings)
+    with _sessions(settings)() as session:
+        query = select(jobs.PolicyRejection).order_by(jobs.PolicyRejection.created_at.desc()).limit(args.limit)
+        if args.category:
+            query = query.where(jobs.PolicyRejection.category == args.category)
+        print("time                 key                                      operation  stage   category             check      prompt_sha256")
+        for r in session.scalars(query):
+            print(
+                f"{r.created_at:%Y-%m-%d %H:%M:%S}  {r.api_key_id or '-':<40} {r.operation:<10} {r.stage:<7} "
+                f"{r.category or '-':<20} {r.check or '-':<10} {(r.prompt_sha256 or '-')[:16]}"
+            )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="easel", description="Self-hosted DALL·E 2 Images API")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in (("serve", "API and an in-process worker (embedded default)"), ("api", "API node only")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--host", help="address to bind (default 127.0.0.1, EASEL_HOST)")
+        p.add_argument("--port", type=int, help="port (default 8000, EASEL_PORT)")
+    p = sub.add_parser("worker", help="Celery worker for one model's queue")
+    p.add_argument("--model", help="model to serve (default: the deployment's default model)")
+    p.add_argument("--concurrency", type=int, default=1)
+    sub.add_parser("migrate", help="wait for the database and apply migrations")
+    p = sub.add_parser("keys", help="manage API keys")
+    keys_sub = p.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("create").add_argument("name")
+    keys_sub.add_parser("list")
+    keys_sub.add_parser("revoke").add_argument("key", help="key id or prefix")
+    p = sub.add_parser("rejections", help="list content-policy rejections")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--category")
+    args = parser.parse_args(argv)
+
+    settings = get_settings()
+    overrides = {k: getattr(args, k) for k in ("host", "port") if getattr(args, k, None) is not None}
+    if overrides:
+        settings = settings.model_copy(update=overrides)
+    if args.command in ("serve", "api"):
+        serve(settings, embedded=args.command == "serve")
+    elif args.command == "worker":
+        from worker.celery_app import run_worker
+
+        run_worker(settings, model=args.model, concurrency=args.concurrency)
+    elif args.command == "migrate":
+        migrate(settings)
+        print("database is at the latest migration")
+    elif args.command == "keys":
+        keys(settings, args)
+    elif args.command == "rejections":
+        rejections(settings, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""All settings in one place. Every field can be set as an environment variable with the EASEL_ prefix."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EASEL_", env_file=".env", extra="ignore")
+
+    # Where the embedded default keeps its SQLite file, images, API key and signing secret.
+    data_dir: Path = Path("data")
+    # SQLAlchemy URL; empty means a SQLite file under data_dir.
+    database_url: str = ""
+    # Celery broker (Redis). Empty means the embedded in-process worker.
+    broker_url: str = ""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Used to build image URLs when the service sits behind a proxy; empty means the request's own base URL.
+    public_base_url: str = ""
+    # Secret for signing image URLs; empty means one generated once and kept in data_dir.
+    secret_key: str = ""
+    url_ttl_seconds: int = 3600
+
+    # Models this deployment serves; the first is what "dall-e-2" means unless default_model says otherwise.
+    models: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["unclip"])
+    default_model: str = ""
+    unclip_path: Path = REPO_ROOT / "models" / "unclip" / "weights"
+    kandinsky_path: Path | None = None
+    device: str = "auto"  # "cpu", "cuda" or "auto"
+
+    # Content policy file (YAML); empty means the policy that ships in safety/.
+    policy_file: Path | None = None
+
+    max_upload_bytes: int = 4 * 1024 * 1024
+    max_prompt_chars: int = 1000
+    # How long a synchronous /v1/images/* call waits for its job before answering 504 (the job keeps running).
+    sync_timeout_seconds: float = 900.0
+    # Requests per minute per API key on the image endpoints; 0 turns the limit off.
+    rate_limit_per_minute: int = 0
+
+    # A running job whose worker has not renewed its lease for this long is retried (up to max_attempts).
+    job_lease_seconds: int = 120
+    max_attempts: int = 3
+
+    # Distributed mode (EASEL_BROKER_URL set). How often the API's re-dispatcher requeues jobs of dead workers
+    # and sends the jobs the broker never got (Redis was down when they were accepted).
+    redispatch_interval_seconds: float = 10.0
+    # A job running longer than this is stopped (Celery soft time limit; the hard limit is 60 s later). The
+    # broker's visibility timeout is set above the hard limit, so Redis never redelivers a job still running.
+    job_time_limit_seconds: int = 1800
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _split_models(cls, value):
+        # EASEL_MODELS=unclip,kandinsky-2.2 (a JSON list works too).
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                import json
+
+                return json.loads(value)
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'easel.db').resolve()}"
+
+    @property
+    def resolved_default_model(self) -> str:
+        return self.default_model or self.models[0]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,94 @@
+"""Where images live: a local folder by default. An S3-compatible store implements the same three methods.
+
+Image URLs are served by Easel and signed: /v1/files/{image_id}/content?expires=..&signature=..
+The signature is an HMAC of the image id and expiry under the deployment's secret, so a URL cannot be altered
+or extended, and it stops working when it expires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Protocol
+
+from core.config import Settings
+
+
+class Storage(Protocol):
+    def put(self, key: str, data: bytes) -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
+
+
+class LocalStorage:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError(f"storage key escapes the store: {key!r}")
+        return path
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write then rename, so a reader never sees half an image and a redelivered job just replaces it.
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+
+    def get(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+def make_storage(settings: Settings) -> Storage:
+    return LocalStorage(settings.data_dir / "images")
+
+
+def load_secret(settings: Settings) -> bytes:
+    """The URL-signing secret: from settings, or generated once and kept in the data folder."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)  # atomic and fails if another process won the race
+        except FileExistsError:
+            pass
+        tmp.unlink(missing_ok=True)
+    return path.read_text().strip().encode()
+
+
+class UrlSigner:
+    def __init__(self, secret: bytes, ttl_seconds: int):
+        self.secret = secret
+        self.ttl_seconds = ttl_seconds
+
+    def _signature(self, image_id: str, expires: int) -> str:
+        return hmac.new(self.secret, f"{image_id}:{expires}".encode(), hashlib.sha256).hexdigest()
+
+    def sign(self, image_id: str, now: float | None = None) -> tuple[int, str]:
+        expires = int((now or time.time()) + self.ttl_seconds)
+        return expires, self._signature(image_id, expires)
+
+    def verify(self, image_id: str, expires: int, signature: str, now: float | None = None) -> str | None:
+        """None when valid, else the reason it is not."""
+        # Bytes, so that a signature with non-ASCII characters is simply wrong rather than an error.
+        if not hmac.compare_digest(self._signature(image_id, expires).encode(), signature.encode("utf-8", "replace")):
+            return "invalid_signature"
+        if expires < (now or time.time()):
+            return "url_expired"
+        return None
