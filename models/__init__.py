@@ -1,0 +1,1 @@
+"""Image models behind one small interface (see backend.py)."""

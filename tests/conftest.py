@@ -1,0 +1,134 @@
+"""Shared fixtures: settings on a temp data folder, a real database (SQLite and PostgreSQL), the app with its
+embedded worker, API keys, and a tiny random Kandinsky 2.2 for fast model runs."""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import pytest
+from PIL import Image
+from sqlalchemy import create_engine, text
+
+from core.config import Settings
+
+POSTGRES_URL = os.environ.get("EASEL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def pytest_configure(config):
+    import torch
+
+    # Two cores on CI: one intra-op thread per test process keeps the API and the worker thread responsive.
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+
+
+@pytest.fixture(scope="session")
+def tiny_kandinsky(tmp_path_factory) -> Path:
+    from tests.models.tiny_kandinsky import build_tiny_kandinsky
+
+    return build_tiny_kandinsky(tmp_path_factory.mktemp("tiny-kandinsky"))
+
+
+@pytest.fixture
+def postgres_url():
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards, so tests never share tables."""
+    schema = f"easel_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # pragma: no cover - only without a server
+        pytest.fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'easel.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def make_settings(tmp_path, tiny_kandinsky):
+    def make(**overrides) -> Settings:
+        values = dict(
+            data_dir=tmp_path / "data",
+            database_url=f"sqlite:///{tmp_path / 'easel.db'}",
+            models=["kandinsky-2.2"],
+            kandinsky_path=tiny_kandinsky,
+            device="cpu",
+            secret_key="test-secret",
+            sync_timeout_seconds=120,
+        )
+        values.update(overrides)
+        return Settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings) -> Settings:
+    return make_settings()
+
+
+def migrated(settings: Settings) -> Settings:
+    from core.cli import migrate
+
+    migrate(settings, wait_seconds=5)
+    return settings
+
+
+@pytest.fixture
+def client(settings):
+    """The app with its embedded worker, on a migrated SQLite database."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    migrated(settings)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def new_key(settings: Settings, name: str = "test") -> str:
+    from core import jobs
+    from core.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.sqlalchemy_url)
+    with make_sessionmaker(engine)() as session:
+        _, secret = jobs.create_api_key(session, name)
+    engine.dispose()
+    return secret
+
+
+@pytest.fixture
+def auth(settings, client) -> dict[str, str]:
+    return {"Authorization": f"Bearer {new_key(settings)}"}
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def scene(size: int = 64, mode: str = "RGB", hole: bool = False) -> Image.Image:
+    """A small test picture: a colored square on a background; `hole` makes the center transparent."""
+    image = Image.new("RGBA", (size, size), (40, 90, 200, 255))
+    for x in range(size // 4, size // 2):
+        for y in range(size // 4, size // 2):
+            image.putpixel((x, y), (230, 40, 40, 255))
+    if hole:
+        for x in range(size // 2, 3 * size // 4):
+            for y in range(size // 2, 3 * size // 4):
+                image.putpixel((x, y), (0, 0, 0, 0))
+    return image.convert(mode)
