@@ -1,0 +1,298 @@
+"""Measure the shipped unCLIP model and print the issue's table (markdown).
+
+    HF_HUB_OFFLINE=1 python -m models.unclip.evaluate                       # full table (~10 min on 2 busy cores)
+    HF_HUB_OFFLINE=1 python -m models.unclip.evaluate --samples docs/samples # also write the sample grids
+    HF_HUB_OFFLINE=1 python -m models.unclip.evaluate --per-case 3          # quick look
+    HF_HUB_OFFLINE=1 python -m models.unclip.evaluate --diagnose            # which stage loses the caption
+
+Everything is deterministic (fixed seeds, and the detector in scenes.py is plain image processing), so a
+rerun prints the same numbers. The evaluation prompts are drawn with their own seed; the held-out colour/shape
+pairs were never drawn in any training image. Emoji prompts need the concept list that the data builder wrote
+(data/unclip/meta.json); without it that row is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+from models.unclip import scenes as S
+from models.unclip.pipeline import UnclipBackend
+
+EVAL_SEED = 1234
+STYLES = ["noto", "twemoji", "openmoji"]
+
+
+def _seen_pairs() -> list[tuple[str, str]]:
+    return [(c, s) for c in S.COLORS for s in S.SHAPES if (c, s) not in S.HELD_OUT]
+
+
+def single_case(rng: random.Random, pair: tuple[str, str]) -> dict:
+    color, shape = pair
+    size, position = rng.choice(list(S.SIZES)), rng.choice(S.POSITIONS)
+    background = rng.choice([c for c in S.COLORS if c != color])
+    return {"color": color, "shape": shape, "size": size, "position": position, "background": background,
+            "prompt": S.single_caption(color, shape, size, position, background, rng)}
+
+
+def render_single(case: dict, size: int = 256) -> Image.Image:
+    """The scene a one-shape case describes, drawn exactly."""
+    cx, cy = S.position_center(case["position"], case["size"])
+    return S.render([S.Item(case["shape"], case["color"], cx, cy, S.SIZES[case["size"]])], case["background"], size)
+
+
+def relation_case(rng: random.Random) -> dict:
+    pairs = _seen_pairs()
+    a = rng.choice(pairs)
+    b = rng.choice([p for p in pairs if p != a])
+    relation = rng.choice(S.RELATIONS)
+    background = rng.choice([c for c in S.COLORS if c not in (a[0], b[0])])
+    return {"a": a, "b": b, "relation": relation, "background": background,
+            "prompt": S.relation_caption(a, relation, b, background, rng)}
+
+
+def eval_captions(backend, per_case: int, rng: random.Random, keep: list) -> dict:
+    seen_pairs = _seen_pairs()
+    results = {}
+    cases = [single_case(rng, rng.choice(seen_pairs)) for _ in range(per_case * 5)]
+    ok = [S.matches_single(backend.generate(c["prompt"], n=1, size=256, seed=i)[0], c["color"], c["shape"],
+                           c["position"], c["background"]) for i, c in enumerate(cases)]
+    results["seen"] = (sum(ok), len(ok))
+    held = [single_case(rng, pair) for pair in sorted(S.HELD_OUT) for _ in range(per_case)]
+    ok = []
+    for i, c in enumerate(held):
+        img = backend.generate(c["prompt"], n=1, size=256, seed=i)[0]
+        ok.append(S.matches_single(img, c["color"], c["shape"], c["position"], c["background"]))
+        if len(keep) < 10 and i % per_case == 0:
+            keep.append((img, c["prompt"]))
+    results["held_out"] = (sum(ok), len(ok))
+    rel = [relation_case(rng) for _ in range(per_case * 4)]
+    ok = [S.matches_relation(backend.generate(c["prompt"], n=1, size=256, seed=i)[0], c["a"], c["relation"], c["b"],
+                             c["background"]) for i, c in enumerate(rel)]
+    results["relations"] = (sum(ok), len(ok))
+    return results
+
+
+def emoji_prompts(meta_path: Path, count: int) -> list[str]:
+    concepts = json.loads(meta_path.read_text())["emoji_concepts"]
+    rng = random.Random(EVAL_SEED)
+    chosen = rng.sample(concepts, min(count, len(concepts)))
+    return [f"{c['name']} in the style of {STYLES[i % 3]}" for i, c in enumerate(chosen)]
+
+
+def eval_emoji(backend, prompts: list[str], keep: list) -> tuple[int, int]:
+    """Top-1 retrieval: the generated image's embedding is closest to its own prompt among all prompts."""
+    pipe = backend.pipeline
+    images = [backend.generate(p, n=1, size=256, seed=i)[0] for i, p in enumerate(prompts)]
+    keep.extend(zip(images[:10], prompts[:10]))
+    sims = pipe.embed_images(images) @ pipe.embed_texts(prompts).T
+    hits = (sims.argmax(1) == torch.arange(len(prompts))).sum().item()
+    return int(hits), len(prompts)
+
+
+def eval_edits(backend, count: int, rng: random.Random, keep: list) -> dict:
+    """Scene with shape A; the half where B belongs is masked; the prompt asks for 'A <relation> B'."""
+    exact, placed = 0, 0
+    for i in range(count):
+        c = relation_case(rng)
+        items = S.relation_items(c["a"], c["relation"], c["b"], rng)
+        original = S.render(items[:1], c["background"], 256)
+        mask = np.zeros((256, 256), np.float32)
+        b = items[1]
+        if c["relation"] in ("to the left of", "to the right of"):
+            mask[:, (0 if b.cx < 0.5 else 128) : (128 if b.cx < 0.5 else 256)] = 1
+        else:
+            mask[(0 if b.cy < 0.5 else 128) : (128 if b.cy < 0.5 else 256), :] = 1
+        result = backend.edit(original, mask, c["prompt"], n=1, size=256, seed=i)[0]
+        arr, src = np.asarray(result), np.asarray(original)
+        exact += bool((arr[mask == 0] == src[mask == 0]).all())
+        _, found = S.detect(result)
+        inside = [d for d in found if (d.color, d.shape) == c["b"]
+                  and mask[min(int(d.cy * 256), 255), min(int(d.cx * 256), 255)] > 0]
+        placed += bool(inside)
+        if len(keep) < 6:
+            keep.append((original, mask, result, c["prompt"]))
+    return {"unchanged": (exact, count), "placed": (placed, count)}
+
+
+def eval_outpaint(backend, count: int, rng: random.Random, keep: list, border: int = 40, tol: int = 48) -> tuple[int, int]:
+    """The scene shrunk into the middle, a transparent (here: black, masked) border around it; success when
+    >= 90% of border pixels are within `tol` (max channel difference) of the scene's background colour."""
+    hits = 0
+    for i in range(count):
+        c = single_case(rng, rng.choice(_seen_pairs()))
+        scene = render_single(c)
+        canvas = Image.new("RGB", (256, 256), (0, 0, 0))
+        canvas.paste(scene.resize((256 - 2 * border,) * 2, Image.LANCZOS), (border, border))
+        mask = np.ones((256, 256), np.float32)
+        mask[border:-border, border:-border] = 0
+        result = backend.edit(canvas, mask, c["prompt"], n=1, size=256, seed=i)[0]
+        diff = np.abs(np.asarray(result).astype(int) - np.array(S.PALETTE[c["background"]])).max(-1)
+        hits += bool((diff[mask > 0] <= tol).mean() >= 0.9)
+        if len(keep) < 6:
+            keep.append((canvas, mask, result, c["prompt"]))
+    return hits, count
+
+
+def eval_variations(backend, sources: list[Image.Image], domains: list[int], keep: list) -> dict:
+    pipe = backend.pipeline
+    variations = [backend.vary(src, n=1, size=256, seed=i)[0] for i, src in enumerate(sources)]
+    keep.extend(zip(sources[:6], variations[:6]))
+    sims = (pipe.embed_images(variations) @ pipe.embed_images(sources).T).numpy()
+    doms = np.array(domains)
+    hits, own, other = 0, [], []
+    for i in range(len(sources)):
+        same = np.where(doms == doms[i])[0]
+        others = [j for j in same if j != i]
+        hits += bool(sims[i, i] > sims[i, others].max())
+        own.append(sims[i, i])
+        other.append(sims[i, others].mean())
+    pixel = [np.abs(np.asarray(v).astype(int) - np.asarray(s.resize((256, 256))).astype(int)).mean()
+             for v, s in zip(variations, sources)]
+    return {"top1": (hits, len(sources)), "cos_own": float(np.mean(own)), "cos_other": float(np.mean(other)),
+            "pixel_diff": float(np.mean(pixel)), "min_pixel_diff": float(np.min(pixel))}
+
+
+def variation_sources(meta_path: Path, count: int, rng: random.Random) -> tuple[list[Image.Image], list[int]]:
+    sources, domains = [], []
+    for _ in range(count):
+        c = single_case(rng, rng.choice(_seen_pairs()))
+        sources.append(render_single(c))
+        domains.append(0)
+    if meta_path.exists():  # emoji sources: rendered with the data builder's own Noto path (no network)
+        from models.unclip.data import on_white, render_noto
+
+        concepts = json.loads(meta_path.read_text())["emoji_concepts"]
+        for concept in random.Random(EVAL_SEED).sample(concepts, min(count, len(concepts))):
+            glyph = render_noto(concept["char"], 256)
+            if glyph is not None:
+                sources.append(on_white(glyph, 256))
+                domains.append(1)
+    return sources, domains
+
+
+def diagnose(backend, count: int, rng: random.Random) -> dict:
+    """Which stage loses the caption: each row gives the later stages perfect input.
+
+    upsampler: the true scene at 32x32 -> upsampler. decoder: the true scene's image embedding -> decoder ->
+    upsampler (a variation of the target, so no prior). pipeline: the prompt through every stage.
+    """
+    from models.unclip import modeling as M
+    from models.unclip.pipeline import UPSAMPLED, pil_to_tensor, tensor_to_pils
+
+    hits = {"upsampler": 0, "decoder": 0, "pipeline": 0}
+    for i in range(count):
+        c = single_case(rng, rng.choice(_seen_pairs()))
+        target = render_single(c)
+        with torch.no_grad():
+            low = pil_to_tensor(target, 32).to(backend.pipeline.device)
+            upsampled = tensor_to_pils(M.upsample(backend.pipeline.upsampler, low, UPSAMPLED))[0]
+        outputs = {"upsampler": upsampled, "decoder": backend.vary(target, n=1, size=256, seed=i)[0],
+                   "pipeline": backend.generate(c["prompt"], n=1, size=256, seed=i)[0]}
+        for stage, image in outputs.items():
+            hits[stage] += S.matches_single(image, c["color"], c["shape"], c["position"], c["background"])
+    return {stage: (h, count) for stage, h in hits.items()}
+
+
+# ------------------------------------------------------------------------------------------ sample grids
+def _label(img: Image.Image, text: str, width: int) -> Image.Image:
+    tile = Image.new("RGB", (width, width + 28), "white")
+    tile.paste(img.resize((width, width)), (0, 0))
+    ImageDraw.Draw(tile).text((3, width + 2), text[:40] + ("\n" + text[40:80] if len(text) > 40 else ""), fill="black")
+    return tile
+
+
+def grid(tiles: list[Image.Image], cols: int) -> Image.Image:
+    w, h = tiles[0].size
+    rows = (len(tiles) + cols - 1) // cols
+    out = Image.new("RGB", (w * cols, h * rows), "white")
+    for i, t in enumerate(tiles):
+        out.paste(t, ((i % cols) * w, (i // cols) * h))
+    return out
+
+
+def write_samples(out: Path, gens: list, edits: list, outpaints: list, variations: list) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    w = 160
+    grid([_label(im, p, w) for im, p in gens], 5).save(out / "generation.png", optimize=True)
+    for name, rows in (("edit", edits), ("outpaint", outpaints)):
+        tiles = []
+        for original, mask, result, prompt in rows[:4]:
+            shown = np.asarray(original).copy()
+            shown[mask > 0] = (shown[mask > 0] * 0.3 + np.array([255, 0, 255]) * 0.7).astype(np.uint8)
+            tiles += [_label(Image.fromarray(shown), "input (magenta = mask)", w), _label(result, prompt, w)]
+        grid(tiles, 4).save(out / f"{name}.png", optimize=True)
+    tiles = []
+    for src, var in variations[:6]:
+        tiles += [_label(src, "source", w), _label(var, "variation", w)]
+    grid(tiles, 4).save(out / "variation.png", optimize=True)
+
+
+def pct(pair: tuple[int, int]) -> str:
+    return f"{100 * pair[0] / max(pair[1], 1):.0f}% ({pair[0]}/{pair[1]})"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--weights", default="models/unclip/weights")
+    parser.add_argument("--data", default="data/unclip")
+    parser.add_argument("--per-case", type=int, default=8, help="held-out prompts per pair; other rows scale with it")
+    parser.add_argument("--emoji", type=int, default=100)
+    parser.add_argument("--samples", type=Path, default=None, help="write sample grids (PNG) here")
+    parser.add_argument("--diagnose", action="store_true", help="only: which stage loses the caption")
+    args = parser.parse_args(argv)
+    if args.diagnose:
+        backend = UnclipBackend.from_pretrained(args.weights)
+        found = diagnose(backend, args.per_case * 5, random.Random(EVAL_SEED))
+        print("| One-shape scenes matched, given perfect input up to | Result |\n|---|---|")
+        for stage, label in (("upsampler", "the upsampler (true 32x32 scene)"),
+                             ("decoder", "the decoder (true scene's image embedding)"),
+                             ("pipeline", "the prior (prompt only: the whole pipeline)")):
+            print(f"| {label} | {pct(found[stage])} |")
+        return {"diagnose": found}
+
+    start = time.time()
+    backend = UnclipBackend.from_pretrained(args.weights)
+    rng = random.Random(EVAL_SEED)
+    gens, edits, outpaints, variations = [], [], [], []
+    meta = Path(args.data) / "meta.json"
+    caps = eval_captions(backend, args.per_case, rng, gens)
+    emoji = eval_emoji(backend, emoji_prompts(meta, args.emoji), gens) if meta.exists() else None
+    ed = eval_edits(backend, args.per_case * 4, rng, edits)
+    outp = eval_outpaint(backend, args.per_case * 4, rng, outpaints)
+    sources, domains = variation_sources(meta, args.per_case * 2, rng)
+    var = eval_variations(backend, sources, domains, variations)
+
+    rows = [
+        ("Caption matching, seen combinations", pct(caps["seen"]), ">= 95%"),
+        ("Caption matching, held-out combinations", pct(caps["held_out"]), ">= 90%"),
+        ("Caption matching, two-shape relations", pct(caps["relations"]), ">= 70%"),
+        ("Emoji: top-1 retrieval of the prompt among 100 captions",
+         pct(emoji) if emoji else "skipped (no data/unclip/meta.json)", ">= 50%"),
+        ("Edits: pixels outside the mask unchanged", pct(ed["unchanged"]), "100%"),
+        ("Edits: requested shape detected in the masked region", pct(ed["placed"]), ">= 80%"),
+        ("Outpainting: border filled with the background colour", pct(outp), ">= 90%"),
+        ("Variations: closer (embedding) to own source than to others of its domain", pct(var["top1"]), "higher"),
+        ("Variations: mean cosine own source / other sources", f"{var['cos_own']:.3f} / {var['cos_other']:.3f}", "own > other"),
+        ("Variations: mean / min pixel difference to source (0-255)",
+         f"{var['pixel_diff']:.1f} / {var['min_pixel_diff']:.1f}", "> 0 (not copies)"),
+    ]
+    print("| Measure | Result | Target |\n|---|---|---|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]} | {r[2]} |")
+    print(f"\n(evaluated {args.weights} in {time.time() - start:.0f} s; per-case {args.per_case}, seed {EVAL_SEED})")
+    if args.samples:
+        write_samples(args.samples, gens, edits, outpaints, variations)
+        print(f"sample grids written to {args.samples}")
+    return {"captions": caps, "emoji": emoji, "edits": ed, "outpaint": outp, "variations": var}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+"""The unCLIP pipeline: text -> prior -> decoder (32x32) -> upsampler (256x256), and the Backend around it.
+
+One readable ``__call__`` holds the whole sampling loop, diffusers style. The three uses differ only in
+their inputs:
+- generate: prompt -> prior samples an image embedding -> decoder draws it (guided by embedding + text);
+- edit / outpaint: as generate, plus the 9-channel inpainting input of the decoder;
+- vary: the uploaded image's embedding from the image encoder, decoded without text (DALL-E 2 variations).
+Beyond 256x256 (512, 1024) the upsampler's output is enlarged with Lanczos resampling: a learned second
+upsampler was not affordable in this project's CPU training budget (see docs/model.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from diffusers import DDIMScheduler, DPMSolverMultistepScheduler, PriorTransformer, UNet2DConditionModel, UNet2DModel
+from PIL import Image
+
+from models.backend import ProgressCallback, keep_unmasked, report
+from models.unclip import modeling as M
+from models.unclip.text_encoder import FrozenTextEncoder
+
+LOW_RES = 32
+UPSAMPLED = 256
+DEFAULTS = {"prior_steps": 10, "decoder_steps": 15, "prior_guidance": 2.0, "guidance_scale": 3.0}
+
+
+def pil_to_tensor(image: Image.Image, size: int) -> torch.Tensor:
+    """RGB PIL -> (1, 3, size, size) in [-1, 1], box-filtered like the training data."""
+    arr = np.asarray(image.convert("RGB").resize((size, size), Image.BOX), dtype=np.float32)
+    return torch.from_numpy(arr).permute(2, 0, 1)[None] / 127.5 - 1
+
+
+def tensor_to_pils(images: torch.Tensor) -> list[Image.Image]:
+    arr = ((images.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).cpu().numpy()
+    return [Image.fromarray(a, "RGB") for a in arr]
+
+
+class UnclipPipeline:
+    def __init__(self, text_encoder, image_encoder, prior, decoder, upsampler, prior_scheduler, decoder_scheduler,
+                 config: dict | None = None, device: str = "cpu"):
+        self.text_encoder = text_encoder
+        self.image_encoder = image_encoder.to(device).eval()
+        self.prior = prior.to(device).eval()
+        self.decoder = decoder.to(device).eval()
+        self.upsampler = upsampler.to(device).eval()
+        self.prior_scheduler = prior_scheduler
+        self.decoder_scheduler = decoder_scheduler
+        self.config = config or {}
+        self.defaults = {**DEFAULTS, **self.config.get("defaults", {})}
+        self.device = device
+
+    # ------------------------------------------------------------------------------------- persistence
+    @classmethod
+    def from_pretrained(cls, path: str | Path, device: str = "cpu") -> "UnclipPipeline":
+        path = Path(path)
+        if not (path / "unclip_config.json").exists():
+            raise FileNotFoundError(f"no unCLIP weights at {path} (expected unclip_config.json); see docs/model.md")
+        load = dict(torch_dtype=torch.float32)  # stored as fp16 to keep the repo small; computed in fp32
+        return cls(
+            text_encoder=FrozenTextEncoder(device=device),
+            image_encoder=M.ImageEncoder.from_pretrained(path / "image_encoder", **load),
+            prior=PriorTransformer.from_pretrained(path / "prior", **load),
+            decoder=UNet2DConditionModel.from_pretrained(path / "decoder", **load),
+            upsampler=UNet2DModel.from_pretrained(path / "upsampler", **load),
+            prior_scheduler=DDIMScheduler.from_pretrained(path / "prior_scheduler"),
+            decoder_scheduler=DPMSolverMultistepScheduler.from_pretrained(path / "decoder_scheduler"),
+            config=json.loads((path / "unclip_config.json").read_text()),
+            device=device,
+        )
+
+    def save_pretrained(self, path: str | Path) -> None:
+        path = Path(path)
+        for name in ("image_encoder", "prior", "decoder", "upsampler"):
+            getattr(self, name).save_pretrained(path / name, safe_serialization=True)
+        self.prior_scheduler.save_pretrained(path / "prior_scheduler")
+        self.decoder_scheduler.save_pretrained(path / "decoder_scheduler")
+        (path / "unclip_config.json").write_text(json.dumps({**self.config, "defaults": self.defaults}, indent=2))
+
+    # ------------------------------------------------------------------------------------------ helpers
+    @torch.no_grad()
+    def embed_images(self, images: list[Image.Image]) -> torch.Tensor:
+        """Image-encoder embeddings (unit norm, in the text space) of RGB images."""
+        batch = torch.cat([pil_to_tensor(im, self.image_encoder.config.image_size) for im in images]).to(self.device)
+        return self.image_encoder(batch)
+
+    @torch.no_grad()
+    def embed_texts(self, texts: list[str]) -> torch.Tensor:
+        return self.text_encoder.encode_cached(texts).embeds.to(self.device)
+
+    def _noise(self, shape: tuple, generator: torch.Generator) -> torch.Tensor:
+        return torch.randn(shape, generator=generator).to(self.device)  # CPU generator: same images on any device
+
+    # ------------------------------------------------------------------------------------ the sampling
+    @torch.no_grad()
+    def __call__(
+        self,
+        *,
+        prompt: str | None,
+        n: int,
+        seed: int,
+        image_embeds: torch.Tensor | None = None,
+        init_image: torch.Tensor | None = None,
+        mask: torch.Tensor | None = None,
+        decoder_steps: int | None = None,
+        prior_steps: int | None = None,
+        guidance_scale: float | None = None,
+        prior_guidance: float | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> torch.Tensor:
+        """Returns n images, (n, 3, 256, 256) in [-1, 1].
+
+        prompt: text to draw (None for variations). image_embeds: (n, 384) embeddings to decode instead of
+        sampling the prior. init_image (1, 3, 32, 32) and mask (1, 1, 32, 32, 1 = repaint): inpainting.
+        """
+        decoder_steps = decoder_steps or self.defaults["decoder_steps"]
+        prior_steps = prior_steps or self.defaults["prior_steps"]
+        guidance_scale = self.defaults["guidance_scale"] if guidance_scale is None else guidance_scale
+        prior_guidance = self.defaults["prior_guidance"] if prior_guidance is None else prior_guidance
+        use_prior = image_embeds is None
+        total = (prior_steps if use_prior else 0) + decoder_steps + 1
+        done = 0
+        generator = torch.Generator().manual_seed(seed)
+        dev = self.device
+
+        # 1. text: pooled embedding + token states; zeros and an empty mask are the "no text" condition
+        if prompt is not None:
+            enc = self.text_encoder.encode_cached([prompt])
+            text_embeds = enc.embeds.to(dev).expand(n, -1)
+            tokens = enc.tokens.to(dev).expand(n, -1, -1)
+            token_mask = enc.token_mask.to(dev).expand(n, -1)
+        else:
+            text_embeds = torch.zeros(n, M.EMBED_DIM, device=dev)
+            tokens = torch.zeros(n, self.text_encoder.max_tokens, M.EMBED_DIM, device=dev)
+            token_mask = torch.zeros(n, self.text_encoder.max_tokens, dtype=torch.bool, device=dev)
+        no_tokens, no_mask = torch.zeros_like(tokens), torch.zeros_like(token_mask)
+
+        # 2. prior: text -> image embedding (DDIM on x0 predictions, classifier-free guidance)
+        if use_prior:
+            self.prior_scheduler.set_timesteps(prior_steps)
+            latents = self._noise((n, M.EMBED_DIM), generator)
+            for t in self.prior_scheduler.timesteps:
+                both = self.prior(
+                    torch.cat([latents, latents]),
+                    t,
+                    proj_embedding=torch.cat([torch.zeros_like(text_embeds), text_embeds]),
+                    encoder_hidden_states=torch.cat([no_tokens, tokens]),
+                    attention_mask=torch.cat([no_mask, token_mask]),
+                ).predicted_image_embedding
+                uncond, cond = both.chunk(2)
+                guided = uncond + prior_guidance * (cond - uncond)
+                latents = self.prior_scheduler.step(guided, t, latents, generator=generator).prev_sample
+                done += 1
+                report(progress, done, total)
+            image_embeds = F.normalize(self.prior.post_process_latents(latents), dim=-1)
+        image_embeds = image_embeds.to(dev)
+
+        # 3. decoder: 32x32 image from the embedding (+ text), with the inpainting channels
+        if mask is None:  # plain generation: repaint everything, nothing known
+            mask_in = torch.ones(n, 1, LOW_RES, LOW_RES, device=dev)
+            masked_in = torch.zeros(n, 3, LOW_RES, LOW_RES, device=dev)
+        else:
+            mask_in = mask.to(dev).expand(n, -1, -1, -1)
+            masked_in = (init_image.to(dev) * (1 - mask.to(dev))).expand(n, -1, -1, -1)
+        self.decoder_scheduler.set_timesteps(decoder_steps)
+        x = self._noise((n, 3, LOW_RES, LOW_RES), generator) * self.decoder_scheduler.init_noise_sigma
+        for t in self.decoder_scheduler.timesteps:
+            both = M.decoder_forward(
+                self.decoder,
+                torch.cat([x, x]),
+                t.expand(2 * n).to(dev),
+                torch.cat([masked_in, masked_in]),
+                torch.cat([mask_in, mask_in]),
+                torch.cat([torch.zeros_like(image_embeds), image_embeds]),
+                torch.cat([no_tokens, tokens]),
+                torch.cat([no_mask, token_mask]),
+            )
+            uncond, cond = both.chunk(2)
+            guided = uncond + guidance_scale * (cond - uncond)
+            x = self.decoder_scheduler.step(guided, t, x, generator=generator).prev_sample
+            done += 1
+            report(progress, done, total)
+        if mask is not None:  # the known pixels, exactly, so the upsampler sees the real context
+            x = x * mask_in + init_image.to(dev) * (1 - mask_in)
+
+        # 4. upsampler: 32 -> 256 in one learned step
+        images = M.upsample(self.upsampler, x.clamp(-1, 1), UPSAMPLED)
+        done += 1
+        report(progress, done, total)
+        return images
+
+
+def _resize_all(images: list[Image.Image], size: int) -> list[Image.Image]:
+    # 512 and 1024: Lanczos enlargement of the learned 256x256 stage.
+    return images if size == UPSAMPLED else [im.resize((size, size), Image.LANCZOS) for im in images]
+
+
+class UnclipBackend:
+    """The Backend (models/backend.py) served by default: our own small unCLIP model."""
+
+    name = "unclip"
+
+    def __init__(self, pipeline: UnclipPipeline):
+        self.pipeline = pipeline
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, device: str = "cpu", threads: int | None = None) -> "UnclipBackend":
+        if device == "cpu":
+            # Small networks: more than a few threads only adds overhead; EASEL_TORCH_THREADS overrides.
+            threads = threads or int(os.environ.get("EASEL_TORCH_THREADS", min(4, os.cpu_count() or 1)))
+            torch.set_num_threads(threads)
+        return cls(UnclipPipeline.from_pretrained(path, device=device))
+
+    def generate(self, prompt, *, n, size, seed, steps=None, guidance_scale=None, progress=None):
+        images = self.pipeline(prompt=prompt, n=n, seed=seed, decoder_steps=steps,
+                               guidance_scale=guidance_scale, progress=progress)
+        return _resize_all(tensor_to_pils(images), size)
+
+    def edit(self, image, mask, prompt, *, n, size, seed, steps=None, guidance_scale=None, progress=None):
+        mask = np.asarray(mask, dtype=np.float32)
+        init = pil_to_tensor(image, LOW_RES)
+        # A low-res cell is repainted if any pixel of it is to be repainted, so the masked area is fully covered.
+        mask_low = F.adaptive_max_pool2d(torch.from_numpy((mask > 0).astype(np.float32))[None, None], LOW_RES)
+        images = self.pipeline(prompt=prompt, n=n, seed=seed, init_image=init, mask=mask_low,
+                               decoder_steps=steps, guidance_scale=guidance_scale, progress=progress)
+        results = _resize_all(tensor_to_pils(images), size)
+        return keep_unmasked(image.convert("RGB").resize((size, size)), results, mask)
+
+    def vary(self, image, *, n, size, seed, steps=None, guidance_scale=None, progress=None):
+        embeds = self.pipeline.embed_images([image]).expand(n, -1)
+        images = self.pipeline(prompt=None, n=n, seed=seed, image_embeds=embeds, decoder_steps=steps,
+                               guidance_scale=guidance_scale, progress=progress)
+        return _resize_all(tensor_to_pils(images), size)
