@@ -1,0 +1,52 @@
+"""Typed dependencies for the routes. Tests may override any of them through app.dependency_overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from api.context import AppContext
+from api.errors import APIError
+from core import jobs
+
+
+def get_context(request: Request) -> AppContext:
+    return request.app.state.context
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+def get_session(context: ContextDep) -> Iterator[Session]:
+    with context.services.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _unauthorized(message: str) -> APIError:
+    return APIError(401, message, code="invalid_api_key")
+
+
+def get_current_key(request: Request, session: SessionDep) -> jobs.ApiKey:
+    header = request.headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret:
+        raise _unauthorized(
+            "You didn't provide an API key. You need to provide your API key in an Authorization header using "
+            "Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+        )
+    key = jobs.find_api_key(session, secret)
+    if key is None:
+        shown = secret[:7] + "*" * 4 + secret[-4:] if len(secret) > 11 else "*" * len(secret)
+        raise _unauthorized(f"Incorrect API key provided: {shown}. Keys are created with `easel keys create NAME`.")
+    request.state.api_key_id = key.id
+    return key
+
+
+CurrentKey = Annotated[jobs.ApiKey, Depends(get_current_key)]

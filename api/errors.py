@@ -1,0 +1,105 @@
+"""OpenAI-shaped errors: {"error": {"message", "type", "param", "code"}}, and the handlers that make them."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("easel.api")
+
+
+class APIError(Exception):
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        param: str | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+        self.type = type
+        self.param = param
+        self.code = code
+        self.headers = headers
+
+
+def invalid(message: str, param: str | None = None, code: str | None = None) -> APIError:
+    return APIError(400, message, param=param, code=code)
+
+
+def not_found(message: str, param: str | None = None) -> APIError:
+    return APIError(404, message, param=param, code="not_found")
+
+
+def policy_violation(message: str) -> APIError:
+    return APIError(400, message, code="content_policy_violation")
+
+
+def error_body(message: str, type: str, param: str | None, code: str | None) -> dict:
+    return {"error": {"message": message, "type": type, "param": param, "code": code}}
+
+
+def error_response(exc: APIError) -> JSONResponse:
+    return JSONResponse(
+        error_body(exc.message, exc.type, exc.param, exc.code), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+def _param_from_loc(loc: tuple) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return parts[0] if parts else None
+
+
+def _validation_message(err: dict, param: str | None) -> tuple[str, str | None]:
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return f"Unrecognized request argument supplied: {param}", "unknown_parameter"
+    if kind == "missing":
+        return f"Missing required parameter: '{param}'.", "missing_required_parameter"
+    if param is None:
+        if kind in ("json_invalid", "model_attributes_type", "dict_type"):
+            return "The request body must be a JSON object.", "invalid_json"
+        return f"Invalid request body: {err.get('msg')}", None
+    return f"Invalid value for '{param}': {err.get('msg')}.", "invalid_value"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(APIError)
+    async def _api_error(_request: Request, exc: APIError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        param = _param_from_loc(tuple(first.get("loc", ())))
+        message, code = _validation_message(first, param)
+        return error_response(APIError(400, message, param=param, code=code))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
+        return error_response(
+            APIError(
+                exc.status_code,
+                str(exc.detail),
+                type="invalid_request_error" if exc.status_code < 500 else "server_error",
+                code=codes.get(exc.status_code),
+                headers=getattr(exc, "headers", None),
+            )
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return error_response(
+            APIError(500, "The server had an error while processing your request.", type="server_error")
+        )

@@ -1,0 +1,99 @@
+"""Public request and response shapes (the DALL·E 2 Images API, plus Easel's async jobs). Tables live in core.jobs."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+SIZES = {"256x256": 256, "512x512": 512, "1024x1024": 1024}
+Size = Literal["256x256", "512x512", "1024x1024"]
+ResponseFormat = Literal["url", "b64_json"]
+OutputFormat = Literal["png", "jpeg", "webp"]
+
+
+class ImageOptions(BaseModel):
+    """Fields every image operation shares. Unknown fields are refused by name, as OpenAI does."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: StrictStr | None = None
+    n: StrictInt | None = Field(default=None, ge=1, le=10)
+    size: Size | None = None
+    response_format: ResponseFormat | None = None
+    user: StrictStr | None = Field(default=None, max_length=256)
+    # Newer optional fields the SDK can send: honoured (output_format, output_compression) or accepted at the
+    # value that means what DALL·E 2 does anyway; anything else is refused in api/validation.py.
+    output_format: OutputFormat | None = None
+    output_compression: StrictInt | None = Field(default=None, ge=0, le=100)
+    quality: StrictStr | None = None
+    style: StrictStr | None = None
+    background: StrictStr | None = None
+    moderation: StrictStr | None = None
+    stream: bool | None = None
+    partial_images: StrictInt | None = None
+    # Easel extensions (the SDK sends them through extra_body).
+    seed: StrictInt | None = Field(default=None, ge=0, le=2**63 - 1)
+    steps: StrictInt | None = Field(default=None, ge=1, le=200)
+    guidance_scale: float | None = Field(default=None, ge=0.0, le=50.0)
+
+
+class CreateImageRequest(ImageOptions):
+    prompt: StrictStr
+
+
+class ImageData(BaseModel):
+    url: str | None = None
+    b64_json: str | None = None
+
+
+class ImagesResponse(BaseModel):
+    created: int
+    data: list[ImageData]
+
+
+class ModelObject(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str = "easel"
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelObject]
+
+
+class JobError(BaseModel):
+    code: str | None
+    message: str | None
+
+
+class JobProgress(BaseModel):
+    step: int
+    total: int
+
+
+class JobObject(BaseModel):
+    id: str
+    object: Literal["image.job"] = "image.job"
+    operation: str
+    model: str
+    status: str
+    progress: JobProgress
+    created_at: int
+    started_at: int | None
+    finished_at: int | None
+    attempts: int
+    params: dict[str, Any]
+    user: str | None
+    error: JobError | None = None
+    result: ImagesResponse | None = None
+
+
+class JobList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[JobObject]
+    first_id: str | None
+    last_id: str | None
+    has_more: bool

@@ -1,0 +1,81 @@
+"""Serving overhead: images/s through the HTTP API divided by images/s calling the backend directly.
+
+Same model, same batch, same run: the backend is timed in this process, then `easel serve` (started here on a
+free port with a fresh data folder) is timed through the openai SDK. The two phases run one after the other so
+they never compete for the CPU.
+
+    python scripts/bench_serving.py                      # the shipped unclip model, n=4, 256x256
+    python scripts/bench_serving.py --n 1 --rounds 10
+    EASEL_MODELS=kandinsky-2.2 EASEL_KANDINSKY_PATH=/path python scripts/bench_serving.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=4)
+    parser.add_argument("--size", type=int, default=256, choices=(256, 512, 1024))
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--steps", type=int, default=None, help="sampling steps (default: the model's)")
+    args = parser.parse_args()
+
+    import openai
+
+    from core.config import Settings
+    from models.registry import load_backend
+    from tests.e2e.conftest import Server
+
+    settings = Settings()
+    model = settings.resolved_default_model
+    backend = load_backend(model, settings)
+    prompt = "a red circle in the center on a white background"
+    extra = {"steps": args.steps} if args.steps else {}
+
+    backend.generate(prompt, n=args.n, size=args.size, seed=0, steps=args.steps)  # warm-up
+    direct = []
+    for i in range(args.rounds):
+        start = time.perf_counter()
+        images = backend.generate(prompt, n=args.n, size=args.size, seed=i, steps=args.steps)
+        direct.append(time.perf_counter() - start)
+        assert len(images) == args.n
+    del backend
+
+    server = Server(Path(tempfile.mkdtemp(prefix="easel-bench-")), {})
+    try:
+        client = openai.OpenAI(base_url=f"{server.base_url}/v1", api_key=server.api_key, max_retries=0, timeout=600)
+        size = f"{args.size}x{args.size}"
+        client.images.generate(prompt=prompt, n=args.n, size=size, extra_body={"seed": 0, **extra})  # warm-up
+        served = []
+        for i in range(args.rounds):
+            start = time.perf_counter()
+            result = client.images.generate(
+                prompt=prompt, n=args.n, size=size, response_format="b64_json", extra_body={"seed": i, **extra}
+            )
+            served.append(time.perf_counter() - start)
+            assert len(result.data) == args.n
+    finally:
+        server.stop()
+
+    direct_rate = args.n / statistics.median(direct)
+    served_rate = args.n / statistics.median(served)
+    print(f"model={model} n={args.n} size={args.size} rounds={args.rounds} steps={args.steps or 'default'}")
+    print(f"direct backend : median {statistics.median(direct):.3f}s per batch, {direct_rate:.2f} images/s")
+    print(f"HTTP API (SDK) : median {statistics.median(served):.3f}s per batch, {served_rate:.2f} images/s")
+    print(f"serving overhead ratio (API / direct): {served_rate / direct_rate:.3f}  (target >= 0.9)")
+
+
+if __name__ == "__main__":
+    main()

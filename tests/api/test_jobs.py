@@ -1,0 +1,132 @@
+"""Async jobs: submit (202), poll, follow as server-sent events, cancel, list with pagination, per-key isolation."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from tests.conftest import new_key, png_bytes, scene
+
+FAST = {"steps": 3, "size": "256x256"}
+SLOW = {"steps": 200, "size": "256x256"}  # long enough to be caught running
+
+
+def wait_for(client, auth, job_id, statuses, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/v1/jobs/{job_id}", headers=auth).json()
+        if job["status"] in statuses:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} never reached {statuses}: {job}")
+
+
+def test_submit_poll_and_result(client, auth):
+    response = client.post("/v1/jobs/generations", json={"prompt": "a purple star", "n": 2, **FAST}, headers=auth)
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert job["id"].startswith("job_") and job["status"] in ("queued", "running", "succeeded")
+    assert job["params"]["n"] == 2 and isinstance(job["params"]["seed"], int)
+    done = wait_for(client, auth, job["id"], {"succeeded"})
+    assert done["progress"]["step"] == done["progress"]["total"] > 0
+    assert len(done["result"]["data"]) == 2 and done["attempts"] == 1
+
+    edit = client.post(
+        "/v1/jobs/edits",
+        files={"image": ("s.png", png_bytes(scene(64, "RGBA", hole=True)), "image/png")},
+        data={"prompt": "fill", "size": "256x256", "steps": "3"},
+        headers=auth,
+    )
+    assert edit.status_code == 202
+    assert wait_for(client, auth, edit.json()["id"], {"succeeded"})["operation"] == "edit"
+
+
+def test_events_stream_every_step_then_the_end(client, auth):
+    job = client.post("/v1/jobs/generations", json={"prompt": "a cat", "steps": 6, "size": "256x256"}, headers=auth).json()
+    events = []
+    with client.stream("GET", f"/v1/jobs/{job['id']}/events", headers=auth) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        name = None
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                events.append((name, json.loads(line[6:])))
+    names = [name for name, _ in events]
+    assert names[-1] == "succeeded" and "result" in events[-1][1]
+    steps = [data["progress"]["step"] for name, data in events if name == "running"]
+    total = events[-1][1]["progress"]["total"]
+    # Subscribed before the job ran (or caught up from the row): every step from the first seen on, in order.
+    assert steps == sorted(steps) and steps[-1] == total
+    assert steps[-3:] == list(range(total - 2, total + 1))
+
+
+def test_cancel_running_and_queued_jobs(client, auth):
+    running = client.post("/v1/jobs/generations", json={"prompt": "long", **SLOW}, headers=auth).json()
+    queued = client.post("/v1/jobs/generations", json={"prompt": "waits", **FAST}, headers=auth).json()
+    job = wait_for(client, auth, running["id"], {"running"})
+    deadline = time.monotonic() + 30
+    while job["progress"]["step"] < 2 and time.monotonic() < deadline:
+        job = client.get(f"/v1/jobs/{running['id']}", headers=auth).json()
+
+    cancelled_queued = client.post(f"/v1/jobs/{queued['id']}/cancel", headers=auth).json()
+    assert cancelled_queued["status"] == "cancelled"
+    assert client.post(f"/v1/jobs/{running['id']}/cancel", headers=auth).status_code == 200
+
+    stopped = wait_for(client, auth, running["id"], {"cancelled", "succeeded", "failed"})
+    assert stopped["status"] == "cancelled"
+    assert stopped["progress"]["step"] < stopped["progress"]["total"]
+    never_ran = client.get(f"/v1/jobs/{queued['id']}", headers=auth).json()
+    assert never_ran["status"] == "cancelled" and never_ran["attempts"] == 0 and never_ran["started_at"] is None
+    # Cancelling a finished job changes nothing.
+    assert client.post(f"/v1/jobs/{queued['id']}/cancel", headers=auth).json()["status"] == "cancelled"
+
+
+def test_sync_request_for_a_cancelled_job_is_a_clear_error(client, auth):
+    job = client.post("/v1/jobs/generations", json={"prompt": "long", **SLOW}, headers=auth).json()
+    wait_for(client, auth, job["id"], {"running"})
+    client.post(f"/v1/jobs/{job['id']}/cancel", headers=auth)
+    done = wait_for(client, auth, job["id"], {"cancelled", "succeeded"})
+    assert done["status"] == "cancelled" and done["result"] is None
+
+
+def test_list_paginates_own_jobs_only(client, settings, auth):
+    other = {"Authorization": f"Bearer {new_key(settings, 'other')}"}
+    ids = [
+        client.post("/v1/jobs/generations", json={"prompt": f"p{i}", **FAST}, headers=auth).json()["id"]
+        for i in range(5)
+    ]
+    foreign = client.post("/v1/jobs/generations", json={"prompt": "theirs", **FAST}, headers=other).json()["id"]
+
+    page = client.get("/v1/jobs?limit=2", headers=auth).json()
+    assert [j["id"] for j in page["data"]] == ids[::-1][:2] and page["has_more"]
+    seen = [j["id"] for j in page["data"]]
+    while page["has_more"]:
+        page = client.get(f"/v1/jobs?limit=2&after={page['last_id']}", headers=auth).json()
+        seen += [j["id"] for j in page["data"]]
+    assert seen == ids[::-1]
+
+    for path in (f"/v1/jobs/{foreign}", f"/v1/jobs/{foreign}/events"):
+        response = client.get(path, headers=auth)
+        assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    assert client.post(f"/v1/jobs/{foreign}/cancel", headers=auth).status_code == 404
+    assert client.get(f"/v1/jobs?after={foreign}", headers=auth).status_code == 400
+    for job_id in ids:
+        wait_for(client, auth, job_id, {"succeeded"})
+
+
+def test_a_failing_model_ends_the_job_failed_with_a_reason(make_settings, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from tests.conftest import migrated
+
+    # A model folder that does not exist: the worker cannot load it, and the job must say so, not vanish.
+    settings = migrated(make_settings(kandinsky_path=tmp_path / "missing"))
+    with TestClient(create_app(settings)) as client:
+        headers = {"Authorization": f"Bearer {new_key(settings)}"}
+        job = client.post("/v1/jobs/generations", json={"prompt": "x", **FAST}, headers=headers).json()
+        failed = wait_for(client, headers, job["id"], {"failed"})
+        assert failed["error"]["code"] == "generation_failed" and "missing" in failed["error"]["message"]
+        sync = client.post("/v1/images/generations", json={"prompt": "y", **FAST}, headers=headers)
+        assert sync.status_code == 500 and sync.json()["error"]["type"] == "server_error"

@@ -1,0 +1,28 @@
+import pytest
+
+from core.storage import LocalStorage, UrlSigner
+
+
+def test_signed_urls_verify_and_expire():
+    signer = UrlSigner(b"secret", ttl_seconds=60)
+    expires, signature = signer.sign("img_1", now=1000)
+    assert expires == 1060
+    assert signer.verify("img_1", expires, signature, now=1059) is None
+    assert signer.verify("img_1", expires, signature, now=1061) == "url_expired"
+    assert signer.verify("img_2", expires, signature, now=1000) == "invalid_signature"
+    assert signer.verify("img_1", expires + 1, signature, now=1000) == "invalid_signature"
+    assert signer.verify("img_1", expires, "\u0080é", now=1000) == "invalid_signature"
+    assert UrlSigner(b"other", 60).verify("img_1", expires, signature, now=1000) == "invalid_signature"
+
+
+def test_local_storage_roundtrip_and_no_escape(tmp_path):
+    store = LocalStorage(tmp_path / "images")
+    store.put("outputs/job/0.png", b"abc")
+    store.put("outputs/job/0.png", b"abcd")  # a redelivered job replaces its file
+    assert store.get("outputs/job/0.png") == b"abcd"
+    store.delete("outputs/job/0.png")
+    store.delete("outputs/job/0.png")
+    with pytest.raises(FileNotFoundError):
+        store.get("outputs/job/0.png")
+    with pytest.raises(ValueError):
+        store.put("../outside.png", b"x")
