@@ -1,0 +1,325 @@
+"""The distributed deployment, for real: a redis-server of our own (so a test can stop and restart it), a
+PostgreSQL schema of our own (dropped afterwards), `easel migrate`, `easel api` and `easel worker` as separate
+processes started with the same commands as docker-compose.yml, and a tiny random Kandinsky 2.2 as the model.
+
+Short leases and a fast re-dispatcher keep fault recovery to seconds: a killed worker's job is requeued
+JOB_LEASE_SECONDS after its last step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import sessionmaker
+
+REPO = Path(__file__).resolve().parents[2]
+POSTGRES_URL = os.environ.get("EASEL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+MODEL = "kandinsky-2.2"
+UNSERVED_MODEL = "unclip"  # accepted by the API, served by no worker in these tests
+JOB_LEASE_SECONDS = 5
+MAX_ATTEMPTS = 2
+REDISPATCH_INTERVAL = 0.5
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, message: str, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s: {message}")
+        time.sleep(interval)
+
+
+class Proc:
+    """A process in its own process group, so a kill takes the Celery parent and its pool children together."""
+
+    def __init__(self, name: str, args: list[str], env: dict, log_path: Path):
+        self.name, self.log_path = name, log_path
+        self._log = open(log_path, "ab")
+        self.popen = subprocess.Popen(
+            args, env=env, cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self, sig: int = signal.SIGKILL, timeout: float = 20.0) -> None:
+        try:
+            os.killpg(self.popen.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(10)
+        # Pool children of a killed Celery parent: gone with the group, but reap any straggler.
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self._log.close()
+
+    def owns(self, pid: int) -> bool:
+        try:
+            return os.getpgid(pid) == self.popen.pid
+        except ProcessLookupError:
+            return False
+
+    def log_lines(self) -> list[dict]:
+        lines = []
+        for raw in self.log_path.read_text(errors="replace").splitlines():
+            if raw.startswith("{"):
+                try:
+                    lines.append(json.loads(raw))
+                except json.JSONDecodeError:
+                    pass
+        return lines
+
+
+class RedisServer:
+    """Our own redis-server on a spare port, with an append-only file as docker-compose.yml configures it."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.workdir = workdir
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.popen: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.popen = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir),
+             "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
+            stdout=open(self.workdir / "redis.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        import redis
+
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        wait_for(lambda: self._ping(client), 10, "redis-server did not start")
+
+    @staticmethod
+    def _ping(client) -> bool:
+        try:
+            return client.ping()
+        except Exception:
+            return False
+
+    def stop(self) -> None:
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.terminate()  # SIGTERM: redis flushes the append-only file and exits
+            self.popen.wait(10)
+
+    def client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url, socket_connect_timeout=1, socket_timeout=2)
+
+
+class Stack:
+    """API process + any number of worker processes on one Redis and one PostgreSQL schema."""
+
+    def __init__(self, workdir: Path, redis_server: RedisServer, database_url: str, model_path: Path, api_port: int):
+        self.workdir = workdir
+        self.redis = redis_server
+        self.database_url = database_url
+        self.data_dir = workdir / "data"
+        self.base_url = f"http://127.0.0.1:{api_port}"
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(REPO),
+            "EASEL_BROKER_URL": redis_server.url,
+            "EASEL_DATABASE_URL": database_url,
+            "EASEL_DATA_DIR": str(self.data_dir),
+            "EASEL_MODELS": f"{MODEL},{UNSERVED_MODEL}",
+            "EASEL_KANDINSKY_PATH": str(model_path),
+            "EASEL_DEVICE": "cpu",
+            "EASEL_SECRET_KEY": "distributed-test",
+            "EASEL_HOST": "127.0.0.1",
+            "EASEL_PORT": str(api_port),
+            "EASEL_JOB_LEASE_SECONDS": str(JOB_LEASE_SECONDS),
+            "EASEL_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
+            "EASEL_REDISPATCH_INTERVAL_SECONDS": str(REDISPATCH_INTERVAL),
+            "EASEL_SYNC_TIMEOUT_SECONDS": "120",
+            "OMP_NUM_THREADS": "1",  # two cores, shared: one thread per process keeps everyone moving
+        }
+        self.api: Proc | None = None
+        self.workers: list[Proc] = []
+        self.started_workers = 0
+        self.engine = create_engine(database_url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.key = ""
+        self.http: httpx.Client | None = None
+
+    def easel(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "core.cli", *args]
+
+    def start_api(self) -> None:
+        # The prestart step, as the compose file's one-shot `migrate` service runs it.
+        subprocess.run(self.easel("migrate"), env=self.env, cwd=REPO, check=True, capture_output=True, timeout=120)
+        self.api = Proc("api", self.easel("api"), self.env, self.workdir / "api.log")
+        wait_for(self._healthy, 60, f"the API did not start; log: {self.workdir / 'api.log'}", interval=0.3)
+        self.key = (self.data_dir / "api_key").read_text().strip()
+        self.http = httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {self.key}"}, timeout=60)
+
+    def _healthy(self) -> bool:
+        assert self.api.alive(), (self.workdir / "api.log").read_text()[-3000:]
+        try:
+            return httpx.get(self.base_url + "/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def start_worker(self, model: str = MODEL) -> Proc:
+        self.started_workers += 1
+        name = f"worker{self.started_workers}"
+        proc = Proc(name, self.easel("worker", "--model", model, "--concurrency", "1"), self.env,
+                    self.workdir / f"{name}.log")
+        self.workers.append(proc)
+        return proc
+
+    def worker_running(self, job_id: str) -> Proc:
+        """The worker process whose pool child holds the job (worker_id is host:pid:suffix)."""
+        job = self.job(job_id)
+        pid = int(job.worker_id.split(":")[1])
+        for proc in self.workers:
+            if proc.alive() and proc.owns(pid):
+                return proc
+        raise AssertionError(f"no live worker owns pid {pid} ({job.worker_id})")
+
+    def stop_workers(self) -> None:
+        for proc in self.workers:
+            if proc.alive():
+                proc.kill(signal.SIGTERM)
+        self.workers = []
+
+    def submit(self, steps: int, seed: int | None = None, model: str = MODEL, prompt: str = "a horse",
+               headers: dict | None = None) -> dict:
+        body = {"prompt": prompt, "size": "256x256", "steps": steps, "model": model}
+        if seed is not None:
+            body["seed"] = seed
+        response = self.http.post("/v1/jobs/generations", json=body, headers=headers or {})
+        assert response.status_code == 202, response.text
+        return response.json()
+
+    def job(self, job_id: str):
+        from core import jobs
+
+        with self.sessions() as session:
+            job = session.get(jobs.Job, job_id)
+            job.images  # load while the session is open
+            return job
+
+    def images(self, job_id: str):
+        from core import jobs
+
+        with self.sessions() as session:
+            return session.scalars(select(jobs.Image).where(jobs.Image.job_id == job_id).order_by(jobs.Image.index)).all()
+
+    def output_files(self, job_id: str) -> list[Path]:
+        folder = self.data_dir / "images" / "outputs" / job_id
+        return sorted(p for p in folder.glob("*") if not p.name.startswith(".")) if folder.exists() else []
+
+    def wait_status(self, job_id: str, statuses: set[str], timeout: float = 90):
+        return wait_for(
+            lambda: (job := self.job(job_id)).status in statuses and job, timeout,
+            f"job {job_id} never reached {statuses} (now {self.job(job_id).status})",
+        )
+
+    def wait_running(self, job_id: str, min_step: int = 1, attempt: int = 1, timeout: float = 90):
+        def ready():
+            job = self.job(job_id)
+            return job.status == "running" and job.attempts == attempt and job.progress_step >= min_step and job
+
+        return wait_for(ready, timeout, f"job {job_id} never ran past step {min_step} in attempt {attempt}")
+
+    def wait_for_queue(self, model: str, length: int, timeout: float = 30) -> None:
+        from worker.celery_app import queue_for
+
+        wait_for(lambda: self.redis.client().llen(queue_for(model)) == length, timeout,
+                 f"queue {queue_for(model)} never held {length} message(s)")
+
+    def worker_log(self) -> list[dict]:
+        return [line for proc in self.workers for line in proc.log_lines()]
+
+    def close(self) -> None:
+        if self.http is not None:
+            self.http.close()
+        self.stop_workers()
+        if self.api is not None and self.api.alive():
+            self.api.kill(signal.SIGTERM)
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    if shutil.which("redis-server") is None:
+        pytest.fail("the distributed tests need the redis-server binary (they stop and restart their own Redis)")
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def distributed_database_url():
+    """A PostgreSQL schema of our own, dropped at the end."""
+    schema = f"easel_dist_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, redis_server, distributed_database_url, tiny_kandinsky):
+    s = Stack(tmp_path_factory.mktemp("stack"), redis_server, distributed_database_url, tiny_kandinsky, free_port())
+    try:
+        s.start_api()
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def dist(stack):
+    """The stack, with this test's workers stopped afterwards and Redis up again even if the test failed."""
+    yield stack
+    stack.stop_workers()
+    if stack.redis.popen.poll() is not None:
+        stack.redis.start()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "distributed: real Celery workers, API process, Redis and PostgreSQL")
