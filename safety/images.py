@@ -57,10 +57,35 @@ def to_rgba_array(image) -> np.ndarray:
 
 
 def detect(image) -> list[Detection]:
-    arr = to_rgba_array(image)
-    # onnxruntime sessions may be shared between threads; NudeNet's pre/post-processing holds no state.
-    raw = get_nudenet().detect(arr)
-    return [Detection(d["class"], float(d["score"]), tuple(int(v) for v in d["box"])) for d in raw]
+    from nudenet import nudenet
+
+    detector = get_nudenet()
+    blob, _, _, x_pad, y_pad, width, height = nudenet._read_image(to_rgba_array(image), detector.input_width)
+    # onnxruntime sessions may be shared between threads; the pre/post-processing holds no state.
+    (output,) = detector.onnx_session.run(None, {detector.input_name: blob})
+    return postprocess(output, x_pad, y_pad, width, height, detector.input_width, nudenet.__labels)
+
+
+def postprocess(output, x_pad, y_pad, width, height, model_size, labels) -> list[Detection]:
+    """NudeNet's own _postprocess, vectorised: its per-row Python loop over 2,100 candidate boxes costs
+    ~5 ms an image, a quarter of the whole check. Same thresholds, boxes and NMS (tests compare the two)."""
+    import cv2
+
+    rows = np.squeeze(output).T  # (candidates, 4 box values + one score per label)
+    scores = rows[:, 4:].max(axis=1)
+    keep = scores >= 0.2
+    rows, scores = rows[keep], scores[keep]
+    class_ids = rows[:, 4:].argmax(axis=1)
+    cx, cy, w, h = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
+    x = np.clip((cx - w / 2) * (width + x_pad) / model_size, 0, width)
+    y = np.clip((cy - h / 2) * (height + y_pad) / model_size, 0, height)
+    w = np.minimum(w * (width + x_pad) / model_size, width - x)
+    h = np.minimum(h * (height + y_pad) / model_size, height - y)
+    boxes = np.stack([x, y, w, h], axis=1)
+    found = cv2.dnn.NMSBoxes(boxes.tolist(), scores.tolist(), 0.25, 0.45)
+    return [
+        Detection(labels[class_ids[i]], float(scores[i]), tuple(int(v) for v in boxes[i])) for i in found
+    ]
 
 
 def lbp_faces(image, min_size: int) -> list[Detection]:

@@ -122,3 +122,16 @@ def test_real_photographs(policy, name, refused):
     assert (not d.allowed) == refused
     if refused:
         assert d.check == "face"
+
+
+@pytest.mark.parametrize("name", ["astronaut", "camera", "coffee", "chelsea"])
+def test_detect_matches_nudenets_own_detect(name):
+    """safety.images.detect vectorises NudeNet's post-processing; it must find exactly what NudeNet finds."""
+    data = pytest.importorskip("skimage.data")
+    photo = Image.fromarray(getattr(data, name)())
+    ours = images.detect(photo)
+    theirs = images.get_nudenet().detect(images.to_rgba_array(photo))
+    assert [(d.label, round(d.score, 5), d.box) for d in ours] == [
+        (d["class"], round(d["score"], 5), tuple(d["box"])) for d in theirs
+    ]
+    assert name not in ("astronaut", "camera") or ours  # faces found: the comparison is not of two empty lists
