@@ -59,17 +59,27 @@ def _param_from_loc(loc: tuple) -> str | None:
     return parts[0] if parts else None
 
 
-def _validation_message(err: dict, param: str | None) -> tuple[str, str | None]:
+JSON_PARSE_ERROR = (
+    "We could not parse the JSON body of your request. The API expects a JSON object, but what was sent "
+    "was empty or not valid JSON."
+)
+
+
+def validation_error(err: dict) -> APIError:
+    """The first of pydantic's errors as OpenAI words it, with `param` naming the offending field."""
     kind = err.get("type", "")
+    param = _param_from_loc(tuple(err.get("loc", ())))
+    if kind == "json_invalid" or (kind == "missing" and param is None):  # loc holds a byte offset, not a field
+        return invalid(JSON_PARSE_ERROR, code="invalid_json")
     if kind == "extra_forbidden":
-        return f"Unrecognized request argument supplied: {param}", "unknown_parameter"
+        return invalid(f"Unrecognized request argument supplied: {param}", param, "unknown_parameter")
     if kind == "missing":
-        return f"Missing required parameter: '{param}'.", "missing_required_parameter"
+        return invalid(f"Missing required parameter: '{param}'.", param, "missing_required_parameter")
     if param is None:
-        if kind in ("json_invalid", "model_attributes_type", "dict_type"):
-            return "The request body must be a JSON object.", "invalid_json"
-        return f"Invalid request body: {err.get('msg')}", None
-    return f"Invalid value for '{param}': {err.get('msg')}.", "invalid_value"
+        if kind in ("model_attributes_type", "dict_type"):
+            return invalid("The request body must be a JSON object.", code="invalid_json")
+        return invalid(f"Invalid request body: {err.get('msg')}")
+    return invalid(f"Invalid value for '{param}': {err.get('msg')}.", param, "invalid_value")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -80,9 +90,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
-        param = _param_from_loc(tuple(first.get("loc", ())))
-        message, code = _validation_message(first, param)
-        return error_response(APIError(400, message, param=param, code=code))
+        return error_response(validation_error(first))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -94,7 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request.state.request_id = rid
         token = request_id_var.set(rid)
         try:
-            response = await call_next(request)
+            if "\x00" in request.url.path or "%00" in request.url.query:
+                # PostgreSQL text cannot hold NUL: an id or cursor with one is a bad request, not a server error.
+                response = error_response(APIError(400, "The URL must not contain NUL characters.", code="invalid_value"))
+            else:
+                response = await call_next(request)
         except Exception:  # answered here, not by Starlette's outer handler, so it keeps its x-request-id
             log.exception("unhandled error")
             response = error_response(

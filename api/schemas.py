@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic_core import PydanticCustomError
 
 SIZES = {"256x256": 256, "512x512": 512, "1024x1024": 1024}
 Size = Literal["256x256", "512x512", "1024x1024"]
 ResponseFormat = Literal["url", "b64_json"]
 OutputFormat = Literal["png", "jpeg", "webp"]
+
+
+def refuse_nul(value: str) -> str:
+    if "\x00" in value:  # PostgreSQL text cannot hold it; better a 400 than a 500 at the INSERT
+        raise PydanticCustomError("nul_character", "Input must not contain NUL characters")
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(refuse_nul)]
 
 
 class ImageOptions(BaseModel):
@@ -21,7 +31,7 @@ class ImageOptions(BaseModel):
     n: StrictInt | None = Field(default=None, ge=1, le=10)
     size: Size | None = None
     response_format: ResponseFormat | None = None
-    user: StrictStr | None = Field(default=None, max_length=256)
+    user: Text | None = Field(default=None, max_length=256)
     # Newer optional fields the SDK can send: honoured (output_format, output_compression) or accepted at the
     # value that means what DALL·E 2 does anyway; anything else is refused in api/validation.py.
     output_format: OutputFormat | None = None

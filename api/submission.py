@@ -60,6 +60,8 @@ def check_prompt_text(prompt: str | None, max_chars: int) -> str:
         raise invalid("Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter")
     if not prompt.strip():
         raise invalid("'prompt' must not be empty.", "prompt", "invalid_value")
+    if "\x00" in prompt:
+        raise invalid("'prompt' must not contain NUL characters.", "prompt", "invalid_value")
     if len(prompt) > max_chars:
         raise invalid(
             f"'prompt' is too long: {len(prompt)} characters; the maximum is {max_chars}.", "prompt", "string_above_max_length"

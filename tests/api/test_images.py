@@ -180,3 +180,24 @@ def test_rate_limit_answers_429_with_retry_after(make_settings):
         assert response.status_code == 429
         assert response.json()["error"]["code"] == "rate_limit_exceeded"
         assert int(response.headers["retry-after"]) >= 1
+
+
+def test_nul_characters_are_a_400_on_both_databases(db_client):
+    """PostgreSQL text cannot hold NUL: every way one can reach a stored or looked-up string is refused first."""
+    client, _ = db_client
+    png = png_bytes(scene(256).convert("RGBA"))
+    cases = [
+        (client.post("/v1/images/generations", json={"prompt": "a red\x00 circle", "size": "256x256"}), "prompt"),
+        (client.post("/v1/images/generations", json={"prompt": "a red circle", "user": "u\x00"}), "user"),
+        (client.post("/v1/images/edits", files={"image": ("a.png", png, "image/png")},
+                     data={"prompt": "a\x00b", "size": "256x256"}), "prompt"),
+        (client.post("/v1/images/variations", files={"image": ("a.png", png, "image/png")},
+                     data={"user": "u\x00"}), "user"),
+        (client.get("/v1/jobs/job_%00"), None),
+        (client.get("/v1/jobs?after=job_%00"), None),
+        (client.post("/v1/jobs/job_%00/cancel"), None),
+    ]
+    for response, param in cases:
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["param"] == param
+    assert client.get("/v1/jobs").json()["data"] == []  # nothing was recorded
