@@ -1,8 +1,9 @@
 """Serving overhead: images/s through the HTTP API divided by images/s calling the backend directly.
 
-Same model, same batch, same run: the backend is timed in this process, then `easel serve` (started here on a
-free port with a fresh data folder) is timed through the openai SDK. The two phases run one after the other so
-they never compete for the CPU.
+Same model, same batch, same run: the backend loaded in this process and `easel serve` (started here on a free
+port with a fresh data folder, called through the openai SDK) are timed in alternating rounds, so a machine
+that slows down or speeds up during the run affects both alike. The calls never overlap, and a short pause
+between them lets each process's idle threads settle before the other one runs.
 
     python scripts/bench_serving.py                      # the shipped unclip model, n=4, 256x256
     python scripts/bench_serving.py --n 1 --rounds 10
@@ -21,6 +22,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 REPO = Path(__file__).resolve().parent.parent
+PAUSE_SECONDS = 0.3
 sys.path.insert(0, str(REPO))
 
 
@@ -44,28 +46,29 @@ def main() -> None:
     prompt = "a red circle in the center on a white background"
     extra = {"steps": args.steps} if args.steps else {}
 
-    backend.generate(prompt, n=args.n, size=args.size, seed=0, steps=args.steps)  # warm-up
-    direct = []
-    for i in range(args.rounds):
-        start = time.perf_counter()
-        images = backend.generate(prompt, n=args.n, size=args.size, seed=i, steps=args.steps)
-        direct.append(time.perf_counter() - start)
-        assert len(images) == args.n
-    del backend
-
     server = Server(Path(tempfile.mkdtemp(prefix="easel-bench-")), {})
+    direct, served = [], []
     try:
         client = openai.OpenAI(base_url=f"{server.base_url}/v1", api_key=server.api_key, max_retries=0, timeout=600)
         size = f"{args.size}x{args.size}"
-        client.images.generate(prompt=prompt, n=args.n, size=size, extra_body={"seed": 0, **extra})  # warm-up
-        served = []
-        for i in range(args.rounds):
-            start = time.perf_counter()
+
+        def call_backend(seed: int) -> None:
+            assert len(backend.generate(prompt, n=args.n, size=args.size, seed=seed, steps=args.steps)) == args.n
+
+        def call_api(seed: int) -> None:
             result = client.images.generate(
-                prompt=prompt, n=args.n, size=size, response_format="b64_json", extra_body={"seed": i, **extra}
+                prompt=prompt, n=args.n, size=size, response_format="b64_json", extra_body={"seed": seed, **extra}
             )
-            served.append(time.perf_counter() - start)
             assert len(result.data) == args.n
+
+        call_backend(0)  # warm-up
+        call_api(0)
+        for i in range(args.rounds):
+            for call, times in ((call_backend, direct), (call_api, served)):
+                time.sleep(PAUSE_SECONDS)
+                start = time.perf_counter()
+                call(i)
+                times.append(time.perf_counter() - start)
     finally:
         server.stop()
 
