@@ -33,7 +33,7 @@ class ImageOptions(BaseModel):
     response_format: ResponseFormat | None = None
     user: Text | None = Field(default=None, max_length=256)
     # Newer optional fields the SDK can send: honoured (output_format, output_compression) or accepted at the
-    # value that means what DALL·E 2 does anyway; anything else is refused in api/validation.py.
+    # value that means what DALL·E 2 does anyway; anything else is refused by normalize_options in api/submission.py.
     output_format: OutputFormat | None = None
     output_compression: StrictInt | None = Field(default=None, ge=0, le=100)
     quality: StrictStr | None = None
