@@ -32,7 +32,7 @@ def _unauthorized(message: str) -> APIError:
     return APIError(401, message, code="invalid_api_key")
 
 
-def get_current_key(request: Request, session: SessionDep) -> jobs.ApiKey:
+def get_current_key(request: Request, context: ContextDep) -> jobs.ApiKey:
     header = request.headers.get("authorization", "")
     scheme, _, secret = header.partition(" ")
     secret = secret.strip()
@@ -41,7 +41,10 @@ def get_current_key(request: Request, session: SessionDep) -> jobs.ApiKey:
             "You didn't provide an API key. You need to provide your API key in an Authorization header using "
             "Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
         )
-    key = jobs.find_api_key(session, secret)
+    # Its own short session, not SessionDep: a synchronous image request or an SSE stream lasts as long as its
+    # job, and holding a pooled connection that long starved every other request once the pool ran out.
+    with context.services.sessions() as session:
+        key = jobs.find_api_key(session, secret)
     if key is None:
         shown = secret[:7] + "*" * 4 + secret[-4:] if len(secret) > 11 else "*" * len(secret)
         raise _unauthorized(f"Incorrect API key provided: {shown}. Keys are created with `easel keys create NAME`.")

@@ -37,7 +37,12 @@ def make_engine(url: str) -> Engine:
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # Unlimited overflow: a fixed-size pool ran dry under a burst of requests (every threadpool thread, the
+        # worker and the waiting requests each hold one at a time) and answered 500s after its 30-second wait.
+        # SQLite connections are cheap to open; the pool only saves that cost in the common, quiet case.
+        engine = create_engine(
+            url, pool_size=5, max_overflow=-1, connect_args={"check_same_thread": False, "timeout": 30}
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
