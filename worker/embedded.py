@@ -49,6 +49,8 @@ class EmbeddedWorker:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._data_dir_lock: IO | None = None
+        self._retry: set[str] = set()  # jobs whose run failed before anything claimed them
+        self._retry_lock = threading.Lock()
 
     def dispatch(self, job_id: str, model: str) -> None:
         self._queue.put(job_id)
@@ -87,10 +89,18 @@ class EmbeddedWorker:
             try:
                 self.runner.run(job_id)
             except Exception:  # never let one job take the worker thread down
-                log.exception("worker error", extra={"job_id": job_id})
+                # runner.run ends every job it claimed; what escapes it came before the claim (the database
+                # unreachable, say), so the job is still queued but no longer in our queue: try it again later.
+                log.exception("worker error; the job will be retried", extra={"job_id": job_id})
+                with self._retry_lock:
+                    self._retry.add(job_id)
 
     def _recover(self) -> None:
         while not self._stop.wait(self.recovery_interval):
+            with self._retry_lock:
+                retry, self._retry = self._retry, set()
+            for job_id in retry:
+                self._queue.put(job_id)
             try:
                 redispatch_pending(self.runner.sessions, self, self.runner.settings.max_attempts)
             except Exception:

@@ -13,24 +13,34 @@ from core.logs import request_id_var
 log = logging.getLogger("easel.worker")
 
 
-@shared_task(name="easel.run_job", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def run_job(job_id: str) -> str:
+# A job whose run failed before it was claimed is tried again after this many seconds (doubling, capped).
+RETRY_MAX_SECONDS = 60
+
+
+@shared_task(bind=True, name="easel.run_job", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_job(self, job_id: str) -> str:
     from worker.celery_app import current_runner
 
     runner = current_runner()
-    with runner.sessions() as session:
-        row = session.execute(select(jobs.Job.request_id, jobs.Job.status).where(jobs.Job.id == job_id)).first()
-    if row is None:
-        log.warning("no such job; message dropped", extra={"job_id": job_id})
-        return "missing"
-    # The request that created the job, so its logs here join the API's under one request id.
-    token = request_id_var.set(row.request_id)
     try:
-        status = runner.run(job_id)
-        if status == "skipped":
-            # Finished, cancelled, or held by another worker's lease (a duplicate or early redelivery). If that
-            # worker is dead, its lease runs out and the re-dispatcher sends the job again: nothing is dropped.
-            log.info("job not claimed here (was %s)", row.status, extra={"job_id": job_id})
-        return status
-    finally:
-        request_id_var.reset(token)
+        with runner.sessions() as session:
+            row = session.execute(select(jobs.Job.request_id, jobs.Job.status).where(jobs.Job.id == job_id)).first()
+        if row is None:
+            log.warning("no such job; message dropped", extra={"job_id": job_id})
+            return "missing"
+        # The request that created the job, so its logs here join the API's under one request id.
+        token = request_id_var.set(row.request_id)
+        try:
+            status = runner.run(job_id)
+        finally:
+            request_id_var.reset(token)
+    except Exception as exc:
+        # runner.run ends every job it claimed; what escapes came before the claim (the database unreachable,
+        # say) and left the job queued while this message is used up: send it again, later, until it runs.
+        log.warning("job not started (%s); retrying", exc, extra={"job_id": job_id})
+        raise self.retry(exc=exc, countdown=min(RETRY_MAX_SECONDS, 2**self.request.retries), max_retries=None)
+    if status == "skipped":
+        # Finished, cancelled, or held by another worker's lease (a duplicate or early redelivery). If that
+        # worker is dead, its lease runs out and the re-dispatcher sends the job again: nothing is dropped.
+        log.info("job not claimed here (was %s)", row.status, extra={"job_id": job_id})
+    return status

@@ -1,13 +1,21 @@
-"""The embedded worker owns its data folder: a second one on the same folder must not take its jobs."""
+"""The embedded worker: it owns its data folder, and no job it was handed is left behind."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from api.main import create_app
-from tests.conftest import migrated
-from worker.embedded import DataDirInUse
+from core import jobs
+from core.services import Services
+from tests.conftest import migrated, new_key
+from worker.embedded import DataDirInUse, EmbeddedWorker
+from worker.runner import BackendPool, JobRunner
 
 
 def test_second_embedded_server_on_the_same_data_dir_refuses_to_start(settings):
@@ -19,3 +27,107 @@ def test_second_embedded_server_on_the_same_data_dir_refuses_to_start(settings):
     # Once the first has stopped, the folder is free again.
     with TestClient(create_app(settings)) as client:
         assert client.get("/healthz").status_code == 200
+
+
+def wait_for_status(sessions, job_id: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sessions() as session:
+            status = session.get(jobs.Job, job_id).status
+        if status in ("succeeded", "failed", "cancelled"):
+            return status
+        time.sleep(0.1)
+    return status
+
+
+def claim_that_fails_once(monkeypatch) -> list:
+    """jobs.claim_job raising once, as it does when the database is briefly unreachable."""
+    calls = []
+    claim = jobs.claim_job
+
+    def flaky(*args, **kwargs):
+        calls.append(args[1])
+        if len(calls) == 1:
+            raise OperationalError("UPDATE jobs ...", {}, Exception("database is locked"))
+        return claim(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "claim_job", flaky)
+    return calls
+
+
+def make_runner(settings) -> JobRunner:
+    from models.registry import load_backend
+    from safety import get_policy
+
+    services = Services.from_settings(migrated(settings))
+    return JobRunner(
+        sessions=services.sessions,
+        storage=services.storage,
+        backends=BackendPool(lambda name: load_backend(name, settings)),
+        policy=get_policy(settings.policy_file),
+        settings=settings,
+    )
+
+
+def new_job(sessions) -> str:
+    with sessions() as session:
+        key, _ = jobs.create_api_key(session, "k")
+        job = jobs.create_job(
+            session, api_key_id=key.id, operation="generate", model="kandinsky-2.2", prompt="a red circle",
+            params={"n": 1, "size": 256, "steps": 2}, seed=1, fingerprint="f",
+        )
+    return job.id
+
+
+def test_a_job_whose_run_fails_before_its_claim_is_retried(settings, monkeypatch):
+    """The job left the in-memory queue but nothing claimed it: it must not sit `queued` for ever."""
+    runner = make_runner(settings)
+    job_id = new_job(runner.sessions)
+    calls = claim_that_fails_once(monkeypatch)
+    worker = EmbeddedWorker(runner, recovery_interval=0.2)
+    worker.start()  # dispatches the queued job
+    try:
+        assert wait_for_status(runner.sessions, job_id) == "succeeded"
+    finally:
+        worker.stop()
+    assert calls == [job_id, job_id]
+
+
+def test_celery_task_retries_a_job_whose_run_failed_before_its_claim(settings, monkeypatch):
+    from worker import celery_app
+    from worker.tasks import run_job
+
+    runner = make_runner(settings)
+    job_id = new_job(runner.sessions)
+    calls = claim_that_fails_once(monkeypatch)
+    monkeypatch.setattr(celery_app, "_runner", runner)
+    run_job.apply(args=[job_id])  # eager: a retry runs again at once
+    with runner.sessions() as session:
+        assert session.get(jobs.Job, job_id).status == "succeeded"
+    assert calls == [job_id, job_id]
+
+
+def test_waiting_requests_hold_no_database_connection(make_settings):
+    """A synchronous image request lasts as long as its job; if each held a pooled connection while it waited,
+    a burst of them would starve every other request (PostgreSQL's pool is fixed-size)."""
+    settings = migrated(make_settings(sync_timeout_seconds=3))
+    with TestClient(create_app(settings)) as client:
+        auth = {"Authorization": f"Bearer {new_key(settings)}"}
+        context = client.app.state.context
+        context.dispatcher.stop()  # no worker: the job stays queued and the request waits for it
+        answers = []
+        waiting = threading.Thread(target=lambda: answers.append(
+            client.post("/v1/images/generations", json={"prompt": "a red circle", "size": "256x256"}, headers=auth)
+        ))
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with context.services.sessions() as session:
+                if session.scalar(select(func.count()).select_from(jobs.Job)):
+                    break
+            time.sleep(0.05)
+        time.sleep(0.5)  # well into the wait
+        held = context.services.engine.pool.checkedout()
+        waiting.join()
+    assert answers[0].status_code == 504  # it did wait, and says the job keeps running
+    assert held == 0
