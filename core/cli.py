@@ -85,7 +85,12 @@ def serve(settings: Settings, embedded: bool) -> None:
     migrate(settings)
     ensure_first_key(settings)
     print(f"Easel serves on http://{settings.host}:{settings.port}/v1", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    # A synchronous request waits as long as its job; on SIGTERM, stop after 10 s rather than after the
+    # longest wait (up to the sync timeout). Its job stays recorded and the SDK's retry attaches to it.
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+        timeout_graceful_shutdown=10,
+    )
 
 
 def keys(settings: Settings, args: argparse.Namespace) -> None:
