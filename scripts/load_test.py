@@ -1,7 +1,7 @@
-"""Load test for the distributed mode (not a test): many jobs from concurrent clients, then count what became
-of each one. A job that was accepted (202) and is not finished, failed or cancelled by the deadline is lost.
+"""Load test (not a test): many jobs from concurrent clients, then count what became of each one. A job that
+was accepted (202) and is not finished, failed or cancelled by the deadline is lost.
 
-Against a running deployment:
+Against a running deployment (the distributed mode, or `easel serve`):
 
     python scripts/load_test.py --base-url http://localhost:8000 --key sk-easel-... --jobs 300 --clients 16
 
