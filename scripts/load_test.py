@@ -118,13 +118,11 @@ def kill_and_replace_worker(stack) -> None:
 def local_stack(workers: int):
     """The same processes as tests/distributed: own redis-server, own PostgreSQL schema, API, N workers."""
     import tempfile
-    import uuid
-
-    from sqlalchemy import create_engine, text
 
     repo = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(repo))
-    from tests.distributed.conftest import POSTGRES_URL, RedisServer, Stack, free_port
+    from tests.conftest import postgres_schema
+    from tests.distributed.conftest import RedisServer, Stack, free_port
     from tests.models.tiny_kandinsky import build_tiny_kandinsky
 
     with tempfile.TemporaryDirectory(prefix="easel-load-") as tmp:
@@ -132,29 +130,23 @@ def local_stack(workers: int):
         (tmp / "redis").mkdir()
         redis_server = RedisServer(tmp / "redis")
         redis_server.start()
-        schema = f"easel_load_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(POSTGRES_URL)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        stack = None
         try:
-            model = build_tiny_kandinsky(tmp / "tiny-kandinsky")
-            (tmp / "stack").mkdir()
-            stack = Stack(tmp / "stack", redis_server, f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", model,
-                          free_port())
-            stack.env["EASEL_JOB_LEASE_SECONDS"] = "60"  # the stack's defaults, not the fault tests' short lease
-            stack.env["EASEL_REDISPATCH_INTERVAL_SECONDS"] = "5"
-            stack.start_api()
-            for _ in range(workers):
-                stack.start_worker()
-            yield stack
+            with postgres_schema("easel_load") as database_url:
+                model = build_tiny_kandinsky(tmp / "tiny-kandinsky")
+                (tmp / "stack").mkdir()
+                stack = Stack(tmp / "stack", redis_server, database_url, model, free_port())
+                try:  # the processes stop before their schema is dropped
+                    # The stack's defaults, not the fault tests' short lease.
+                    stack.env["EASEL_JOB_LEASE_SECONDS"] = "60"
+                    stack.env["EASEL_REDISPATCH_INTERVAL_SECONDS"] = "5"
+                    stack.start_api()
+                    for _ in range(workers):
+                        stack.start_worker()
+                    yield stack
+                finally:
+                    stack.close()
         finally:
-            if stack is not None:
-                stack.close()
             redis_server.stop()
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
 
 
 def main() -> int:

@@ -3,9 +3,12 @@ embedded worker, API keys, and a tiny random Kandinsky 2.2 for fast model runs."
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -34,20 +37,41 @@ def tiny_kandinsky(tmp_path_factory) -> Path:
     return build_tiny_kandinsky(tmp_path_factory.mktemp("tiny-kandinsky"))
 
 
-@pytest.fixture
-def postgres_url():
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards, so tests never share tables."""
-    schema = f"easel_test_{uuid.uuid4().hex[:10]}"
+def wait_for(predicate, timeout: float, message: str, interval: float = 0.2):
+    """Poll until predicate() returns something truthy, and return it; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s: {message}")
+        time.sleep(interval)
+
+
+@contextlib.contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards, so runs never share tables."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(POSTGRES_URL)
     try:
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as exc:  # pragma: no cover - only without a server
-        pytest.fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+        admin.dispose()
+        raise RuntimeError(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}") from exc
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url():
+    with postgres_schema("easel_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -5,20 +5,18 @@ from __future__ import annotations
 import json
 import time
 
-from tests.conftest import new_key, png_bytes, scene
+from tests.conftest import new_key, png_bytes, scene, wait_for
 
 FAST = {"steps": 3, "size": "256x256"}
 SLOW = {"steps": 200, "size": "256x256"}  # long enough to be caught running
 
 
-def wait_for(client, auth, job_id, statuses, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def wait_for_job(client, auth, job_id, statuses, timeout=60.0):
+    def reached():
         job = client.get(f"/v1/jobs/{job_id}", headers=auth).json()
-        if job["status"] in statuses:
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} never reached {statuses}: {job}")
+        return job if job["status"] in statuses else None
+
+    return wait_for(reached, timeout, f"job {job_id} to reach {statuses}", interval=0.05)
 
 
 def test_submit_poll_and_result(client, auth):
@@ -27,7 +25,7 @@ def test_submit_poll_and_result(client, auth):
     job = response.json()
     assert job["id"].startswith("job_") and job["status"] in ("queued", "running", "succeeded")
     assert job["params"]["n"] == 2 and isinstance(job["params"]["seed"], int)
-    done = wait_for(client, auth, job["id"], {"succeeded"})
+    done = wait_for_job(client, auth, job["id"], {"succeeded"})
     assert done["progress"]["step"] == done["progress"]["total"] > 0
     assert len(done["result"]["data"]) == 2 and done["attempts"] == 1
 
@@ -38,7 +36,7 @@ def test_submit_poll_and_result(client, auth):
         headers=auth,
     )
     assert edit.status_code == 202
-    assert wait_for(client, auth, edit.json()["id"], {"succeeded"})["operation"] == "edit"
+    assert wait_for_job(client, auth, edit.json()["id"], {"succeeded"})["operation"] == "edit"
 
 
 def test_events_stream_every_step_then_the_end(client, auth):
@@ -64,7 +62,7 @@ def test_events_stream_every_step_then_the_end(client, auth):
 def test_cancel_running_and_queued_jobs(client, auth):
     running = client.post("/v1/jobs/generations", json={"prompt": "long", **SLOW}, headers=auth).json()
     queued = client.post("/v1/jobs/generations", json={"prompt": "waits", **FAST}, headers=auth).json()
-    job = wait_for(client, auth, running["id"], {"running"})
+    job = wait_for_job(client, auth, running["id"], {"running"})
     deadline = time.monotonic() + 30
     while job["progress"]["step"] < 2 and time.monotonic() < deadline:
         job = client.get(f"/v1/jobs/{running['id']}", headers=auth).json()
@@ -73,7 +71,7 @@ def test_cancel_running_and_queued_jobs(client, auth):
     assert cancelled_queued["status"] == "cancelled"
     assert client.post(f"/v1/jobs/{running['id']}/cancel", headers=auth).status_code == 200
 
-    stopped = wait_for(client, auth, running["id"], {"cancelled", "succeeded", "failed"})
+    stopped = wait_for_job(client, auth, running["id"], {"cancelled", "succeeded", "failed"})
     assert stopped["status"] == "cancelled"
     assert stopped["progress"]["step"] < stopped["progress"]["total"]
     never_ran = client.get(f"/v1/jobs/{queued['id']}", headers=auth).json()
@@ -84,9 +82,9 @@ def test_cancel_running_and_queued_jobs(client, auth):
 
 def test_sync_request_for_a_cancelled_job_is_a_clear_error(client, auth):
     job = client.post("/v1/jobs/generations", json={"prompt": "long", **SLOW}, headers=auth).json()
-    wait_for(client, auth, job["id"], {"running"})
+    wait_for_job(client, auth, job["id"], {"running"})
     client.post(f"/v1/jobs/{job['id']}/cancel", headers=auth)
-    done = wait_for(client, auth, job["id"], {"cancelled", "succeeded"})
+    done = wait_for_job(client, auth, job["id"], {"cancelled", "succeeded"})
     assert done["status"] == "cancelled" and done["result"] is None
 
 
@@ -112,7 +110,7 @@ def test_list_paginates_own_jobs_only(client, settings, auth):
     assert client.post(f"/v1/jobs/{foreign}/cancel", headers=auth).status_code == 404
     assert client.get(f"/v1/jobs?after={foreign}", headers=auth).status_code == 400
     for job_id in ids:
-        wait_for(client, auth, job_id, {"succeeded"})
+        wait_for_job(client, auth, job_id, {"succeeded"})
 
 
 def test_a_failing_model_ends_the_job_failed_with_a_reason(make_settings, tmp_path):
@@ -126,7 +124,7 @@ def test_a_failing_model_ends_the_job_failed_with_a_reason(make_settings, tmp_pa
     with TestClient(create_app(settings)) as client:
         headers = {"Authorization": f"Bearer {new_key(settings)}"}
         job = client.post("/v1/jobs/generations", json={"prompt": "x", **FAST}, headers=headers).json()
-        failed = wait_for(client, headers, job["id"], {"failed"})
+        failed = wait_for_job(client, headers, job["id"], {"failed"})
         assert failed["error"]["code"] == "generation_failed" and "missing" in failed["error"]["message"]
         sync = client.post("/v1/images/generations", json={"prompt": "y", **FAST}, headers=headers)
         assert sync.status_code == 500 and sync.json()["error"]["type"] == "server_error"

@@ -15,8 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -24,11 +22,12 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import sessionmaker
 
+from tests.conftest import postgres_schema, wait_for
+
 REPO = Path(__file__).resolve().parents[2]
-POSTGRES_URL = os.environ.get("EASEL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MODEL = "kandinsky-2.2"
 UNSERVED_MODEL = "unclip"  # accepted by the API, served by no worker in these tests
 JOB_LEASE_SECONDS = 5
@@ -40,17 +39,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_for(predicate, timeout: float, message: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s: {message}")
-        time.sleep(interval)
 
 
 class Proc:
@@ -289,17 +277,8 @@ def redis_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def distributed_database_url():
     """A PostgreSQL schema of our own, dropped at the end."""
-    schema = f"easel_dist_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        pytest.fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema("easel_dist") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

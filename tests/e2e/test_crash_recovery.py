@@ -7,17 +7,8 @@ import time
 
 import httpx
 
+from tests.conftest import wait_for
 from tests.e2e.conftest import Server
-
-
-def wait_for(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_killed_server_finishes_its_jobs_after_a_restart(tmp_path):
@@ -32,7 +23,7 @@ def test_killed_server_finishes_its_jobs_after_a_restart(tmp_path):
             job = httpx.get(f"{first.base_url}/v1/jobs/{running['id']}", headers=auth).json()
             return job["status"] == "running" and job["progress"]["step"] >= 20
 
-        wait_for(midway, 120, "the first job to be well into sampling")
+        wait_for(midway, 120, "the first job to be well into sampling", interval=0.1)
         first.process.kill()  # SIGKILL: no shutdown code runs
         first.process.wait(10)
     finally:
@@ -45,7 +36,7 @@ def test_killed_server_finishes_its_jobs_after_a_restart(tmp_path):
             return job if job["status"] in ("succeeded", "failed", "cancelled") else None
 
         for submitted, attempts in ((running, 2), (queued, 1)):
-            job = wait_for(lambda: finished(submitted["id"]), 180, f"job {submitted['id']} to end")
+            job = wait_for(lambda: finished(submitted["id"]), 180, f"job {submitted['id']} to end", interval=0.1)
             assert job["status"] == "succeeded", job
             assert job["attempts"] == attempts
             assert job["params"]["seed"] == submitted["params"]["seed"]
@@ -71,7 +62,7 @@ def test_sigterm_stops_the_server_while_a_request_still_waits(tmp_path):
         waiter = threading.Thread(target=wait_for_images, daemon=True)
         waiter.start()
         wait_for(lambda: httpx.get(f"{server.base_url}/v1/jobs/{running['id']}", headers=auth).json()["status"]
-                 == "running", 60, "the long job to start")
+                 == "running", 60, "the long job to start", interval=0.1)
         time.sleep(0.5)  # the waiting request is in
         started = time.monotonic()
         server.process.terminate()
@@ -86,6 +77,6 @@ def test_sigterm_stops_the_server_while_a_request_still_waits(tmp_path):
             listed = httpx.get(f"{restarted.base_url}/v1/jobs", headers=auth).json()["data"]
             return len(listed) == 2 and all(job["status"] == "succeeded" for job in listed)
 
-        wait_for(all_done, 120, "both jobs to succeed after the restart")
+        wait_for(all_done, 120, "both jobs to succeed after the restart", interval=0.1)
     finally:
         restarted.stop()

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from api.main import create_app
 from core import jobs
 from core.services import Services
-from tests.conftest import migrated, new_key
+from tests.conftest import migrated, new_key, wait_for
 from worker.embedded import DataDirInUse, EmbeddedWorker
 from worker.runner import BackendPool, JobRunner
 
@@ -29,15 +29,13 @@ def test_second_embedded_server_on_the_same_data_dir_refuses_to_start(settings):
         assert client.get("/healthz").status_code == 200
 
 
-def wait_for_status(sessions, job_id: str, timeout: float = 60) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def wait_for_end(sessions, job_id: str) -> str:
+    def ended():
         with sessions() as session:
             status = session.get(jobs.Job, job_id).status
-        if status in ("succeeded", "failed", "cancelled"):
-            return status
-        time.sleep(0.1)
-    return status
+        return status if status in ("succeeded", "failed", "cancelled") else None
+
+    return wait_for(ended, 60, f"job {job_id} to end", interval=0.1)
 
 
 def claim_that_fails_once(monkeypatch) -> list:
@@ -87,7 +85,7 @@ def test_a_job_whose_run_fails_before_its_claim_is_retried(settings, monkeypatch
     worker = EmbeddedWorker(runner, recovery_interval=0.2)
     worker.start()  # dispatches the queued job
     try:
-        assert wait_for_status(runner.sessions, job_id) == "succeeded"
+        assert wait_for_end(runner.sessions, job_id) == "succeeded"
     finally:
         worker.stop()
     assert calls == [job_id, job_id]
@@ -120,12 +118,12 @@ def test_waiting_requests_hold_no_database_connection(make_settings):
             client.post("/v1/images/generations", json={"prompt": "a red circle", "size": "256x256"}, headers=auth)
         ))
         waiting.start()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+
+        def recorded():
             with context.services.sessions() as session:
-                if session.scalar(select(func.count()).select_from(jobs.Job)):
-                    break
-            time.sleep(0.05)
+                return session.scalar(select(func.count()).select_from(jobs.Job))
+
+        wait_for(recorded, 10, "the request's job to be recorded", interval=0.05)
         time.sleep(0.5)  # well into the wait
         held = context.services.engine.pool.checkedout()
         waiting.join()
