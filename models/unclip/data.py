@@ -26,7 +26,6 @@ import csv
 import io
 import json
 import random
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path

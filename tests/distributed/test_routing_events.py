@@ -18,7 +18,6 @@ pytestmark = [pytest.mark.distributed, pytest.mark.postgres, pytest.mark.redis, 
 
 
 def metric(text: str, name: str, **labels) -> float | None:
-    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
     for line in text.splitlines():
         if line.startswith(f"{name}{{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
             return float(line.rsplit(" ", 1)[1])
