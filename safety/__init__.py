@@ -4,7 +4,7 @@ Contract used by the API and the worker:
     policy = load_policy(path_or_None)      # cached per path by get_policy()
     policy.check_prompt(text)   -> Decision
     policy.check_upload(image)  -> Decision  # PIL image as uploaded
-    policy.check_output(image)  -> Decision  # PIL image the model made
+    policy.check_outputs(images) -> list[Decision]  # the PIL images of one job, checked together
 """
 
 from safety.decision import Decision

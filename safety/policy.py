@@ -3,7 +3,7 @@
     policy = get_policy(None)             # the policy.yaml shipped in safety/, cached per path
     policy.check_prompt("a killer whale")  # Decision(allowed=True)
     policy.check_upload(pil_image)         # NudeNet nudity + realistic-face refusal
-    policy.check_output(pil_image)         # NudeNet nudity before an image is stored
+    policy.check_outputs(pil_images)       # NudeNet nudity before a job's images are stored
 
 Prompt checks run cheapest first and stop at the first that blocks: term lists, public-figure names,
 the profanity model, then the semantic classifier. Models load lazily, once per process.
@@ -179,12 +179,16 @@ class ContentPolicy:
         return Decision(False, effective(c), "semantic", round(float(p), 4))
 
     # ---- images ----------------------------------------------------------------------------
-    def _check_image(self, image, checks: dict) -> Decision:
+    def _check_images(self, batch: list, checks: dict) -> list[Decision]:
         from safety import images
 
         if not (checks.get("nsfw") or checks.get("face")):
-            return ALLOW
-        detections = images.detect(image)
+            return [ALLOW] * len(batch)
+        return [self._decide(image, checks, found) for image, found in zip(batch, images.detect_all(batch))]
+
+    def _decide(self, image, checks: dict, detections: list) -> Decision:
+        from safety import images
+
         if checks.get("nsfw"):
             cfg = self.config.get("nsfw") or {}
             category = cfg.get("category", "sexual")
@@ -209,10 +213,11 @@ class ContentPolicy:
         return ALLOW
 
     def check_upload(self, image) -> Decision:
-        return self._check_image(image, self.upload_checks)
+        return self._check_images([image], self.upload_checks)[0]
 
-    def check_output(self, image) -> Decision:
-        return self._check_image(image, self.output_checks)
+    def check_outputs(self, batch: list) -> list[Decision]:
+        """One decision per image of a job's outputs, checked together."""
+        return self._check_images(batch, self.output_checks)
 
 
 _profanity_lock = threading.Lock()

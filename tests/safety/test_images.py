@@ -39,7 +39,7 @@ def astronaut() -> Image.Image:
 def test_plain_scene_is_allowed_at_upload_and_output(policy):
     im = scene()
     assert policy.check_upload(im).allowed
-    assert policy.check_output(im).allowed
+    assert policy.check_outputs([im])[0].allowed
     # The real NudeNet model sees nothing exposed in it.
     labels = {d.label for d in images.detect(im) if d.score >= 0.5}
     assert not labels & set(policy.config["nsfw"]["classes"])
@@ -52,7 +52,7 @@ def test_realistic_face_upload_is_refused(policy):
 
 
 def test_face_check_is_off_for_outputs_by_default(policy):
-    assert policy.check_output(astronaut()).allowed
+    assert policy.check_outputs([astronaut()])[0].allowed
 
 
 def test_face_refusal_can_be_switched_off(tmp_path):
@@ -71,12 +71,12 @@ def test_lbp_face_detector_option(tmp_path):
 
 
 def fake_detector(detections):
-    return lambda image: detections
+    return lambda batch: [detections for _ in batch]
 
 
 def test_nsfw_detection_blocks_upload_and_output(policy, monkeypatch):
-    monkeypatch.setattr(images, "detect", fake_detector([Detection("FEMALE_BREAST_EXPOSED", 0.83, (10, 10, 40, 40))]))
-    for check in (policy.check_upload, policy.check_output):
+    monkeypatch.setattr(images, "detect_all", fake_detector([Detection("FEMALE_BREAST_EXPOSED", 0.83, (10, 10, 40, 40))]))
+    for check in (policy.check_upload, lambda image: policy.check_outputs([image])[0]):
         d = check(scene())
         assert (d.allowed, d.category, d.check, d.detail) == (False, "sexual", "nsfw", "FEMALE_BREAST_EXPOSED")
         assert d.score == pytest.approx(0.83)
@@ -85,24 +85,24 @@ def test_nsfw_detection_blocks_upload_and_output(policy, monkeypatch):
 def test_nsfw_threshold_and_covered_labels(policy, monkeypatch):
     monkeypatch.setattr(
         images,
-        "detect",
+        "detect_all",
         fake_detector([Detection("BUTTOCKS_EXPOSED", 0.3, (0, 0, 20, 20)), Detection("FEMALE_BREAST_COVERED", 0.9, (0, 0, 20, 20))]),
     )
     # Below threshold, or a covered label: allowed (the coffee photo in scikit-image scores 0.3 here).
-    assert policy.check_output(scene()).allowed
+    assert policy.check_outputs([scene()])[0].allowed
 
 
 def test_allowing_sexual_category_allows_nsfw_images(tmp_path, monkeypatch):
-    monkeypatch.setattr(images, "detect", fake_detector([Detection("MALE_GENITALIA_EXPOSED", 0.9, (0, 0, 20, 20))]))
+    monkeypatch.setattr(images, "detect_all", fake_detector([Detection("MALE_GENITALIA_EXPOSED", 0.9, (0, 0, 20, 20))]))
     p = tmp_path / "p.yaml"
     p.write_text("categories:\n  sexual: {action: allow}\n")
-    assert load_policy(p).check_output(scene()).allowed
+    assert load_policy(p).check_outputs([scene()])[0].allowed
 
 
 def test_small_faces_below_min_size_are_ignored(policy, monkeypatch):
-    monkeypatch.setattr(images, "detect", fake_detector([Detection("FACE_MALE", 0.9, (5, 5, 8, 8))]))
+    monkeypatch.setattr(images, "detect_all", fake_detector([Detection("FACE_MALE", 0.9, (5, 5, 8, 8))]))
     assert policy.check_upload(scene(256)).allowed
-    monkeypatch.setattr(images, "detect", fake_detector([Detection("FACE_MALE", 0.9, (5, 5, 80, 80))]))
+    monkeypatch.setattr(images, "detect_all", fake_detector([Detection("FACE_MALE", 0.9, (5, 5, 80, 80))]))
     assert policy.check_upload(scene(256)).check == "face"
 
 
@@ -135,3 +135,18 @@ def test_detect_matches_nudenets_own_detect(name):
         (d["class"], round(d["score"], 5), tuple(d["box"])) for d in theirs
     ]
     assert name not in ("astronaut", "camera") or ours  # faces found: the comparison is not of two empty lists
+
+
+def test_a_batch_finds_what_each_image_finds_alone():
+    """The worker checks a job's outputs in one detector run; batching must not change what is found."""
+    data = pytest.importorskip("skimage.data")
+    photos = [Image.fromarray(getattr(data, name)()) for name in ("astronaut", "coffee", "camera")] + [scene(256)]
+    alone = [images.detect(photo) for photo in photos]
+    together = images.detect_all(photos)
+    assert sum(map(len, alone)) >= 2  # faces in two of them: not a comparison of empty lists
+    assert len(together) == len(alone)
+    for ours, theirs in zip(together, alone):
+        assert [d.label for d in ours] == [d.label for d in theirs]
+        for a, b in zip(ours, theirs):
+            assert a.score == pytest.approx(b.score, abs=1e-3)
+            assert np.allclose(a.box, b.box, atol=1)
