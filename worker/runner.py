@@ -13,11 +13,14 @@ import socket
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 from PIL import Image as PILImage
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import jobs
@@ -52,14 +55,16 @@ class BackendPool:
 
 # Progress is written to the job row (which renews the lease) at most this often; every step still goes out
 # as an event and still checks for cancellation.
-PROGRESS_WRITE_SECONDS = 0.5
+PROGRESS_WRITE_SECONDS = 1.0
 
 
 def encode_image(image: PILImage.Image, output_format: str, compression: int | None = None) -> bytes:
     """`compression` is OpenAI's output_compression: 100 (the default) keeps the most quality."""
     buffer = io.BytesIO()
     if output_format == "png":
-        kwargs = {"compress_level": 1}  # zlib level 6 costs ~4x the time for ~15% smaller files
+        # zlib's fastest level with its run-length strategy: a third to a quarter of level 6's time for files as
+        # small as level 6's, both on our flat-shaded art and on photographs (level 1 alone: ~10% larger).
+        kwargs = {"compress_level": 1, "compress_type": 3}  # 3 = Z_RLE
     else:
         kwargs = {"quality": 95 if compression is None else max(1, compression)}
     image.convert("RGB").save(buffer, format=OUTPUT_FORMATS[output_format], **kwargs)
@@ -96,7 +101,8 @@ class JobRunner:
         self._publish(job_id, jobs.JobStatus.running.value)
         log.info("job started", extra={"job_id": job_id, "attempt": job.attempts, "worker_id": self.worker_id})
         try:
-            images = self._run_model(job)
+            with self._progress(job_id) as progress:
+                images = self._run_model(job, progress)
             status = self._store_outputs(job, images)
         except JobCancelled:
             with self.sessions() as session:
@@ -113,26 +119,43 @@ class JobRunner:
         log.info("job finished", extra={"job_id": job_id, "status": status})
         return status
 
-    def _progress(self, job_id: str) -> Callable[[int, int], None]:
-        last_write = [0.0]
+    @contextmanager
+    def _progress(self, job_id: str) -> Iterator[Callable[[int, int], None]]:
+        """The per-step callback: publish the step, write it to the row now and then, stop if cancelled.
 
-        def progress(step: int, total: int) -> None:
-            now = time.monotonic()
-            with self.sessions() as session:
-                if now - last_write[0] >= PROGRESS_WRITE_SECONDS or step >= total:
-                    last_write[0] = now
-                    keep_going = jobs.record_progress(
-                        session, job_id, self.worker_id, step, total, self.settings.job_lease_seconds
-                    )
-                else:
-                    keep_going = jobs.still_wanted(session, job_id, self.worker_id)
-            self._publish(job_id, jobs.JobStatus.running.value, step, total)
-            if not keep_going:
-                raise JobCancelled(job_id)
+        One session serves the whole job: opening one per step cost ~0.5 ms a step, on every step. A database
+        error here does not end the job: the step goes unrecorded and sampling goes on (finishing the job
+        needs the database anyway, and a job that cannot be finished is rerun when its lease runs out).
+        """
+        last_write = [time.monotonic()]  # the claim has just renewed the lease
+        with self.sessions() as session:
 
-        return progress
+            def keep_going(step: int, total: int) -> bool:
+                now = time.monotonic()
+                try:
+                    if now - last_write[0] >= PROGRESS_WRITE_SECONDS or step >= total:
+                        last_write[0] = now
+                        wanted = jobs.record_progress(
+                            session, job_id, self.worker_id, step, total, self.settings.job_lease_seconds
+                        )
+                    else:
+                        wanted = jobs.still_wanted(session, job_id, self.worker_id)
+                    session.rollback()  # end the read, so the session holds no transaction open between steps
+                    return wanted
+                except SQLAlchemyError as exc:
+                    log.warning("progress not checked (database): %s", exc, extra={"job_id": job_id})
+                    session.rollback()
+                    return True
 
-    def _run_model(self, job: jobs.Job) -> list[PILImage.Image]:
+            def progress(step: int, total: int) -> None:
+                wanted = keep_going(step, total)
+                self._publish(job_id, jobs.JobStatus.running.value, step, total)
+                if not wanted:
+                    raise JobCancelled(job_id)
+
+            yield progress
+
+    def _run_model(self, job: jobs.Job, progress: Callable[[int, int], None]) -> list[PILImage.Image]:
         backend = self.backends.get(job.model)
         params = job.params
         common = dict(
@@ -141,7 +164,7 @@ class JobRunner:
             seed=job.seed,
             steps=params.get("steps"),
             guidance_scale=params.get("guidance_scale"),
-            progress=self._progress(job.id),
+            progress=progress,
         )
         if job.operation == jobs.Operation.generate.value:
             return backend.generate(job.prompt or "", **common)
@@ -154,9 +177,14 @@ class JobRunner:
 
     def _store_outputs(self, job: jobs.Job, images: list[PILImage.Image]) -> str:
         output_format = job.params.get("output_format", "png")
+        compression = job.params.get("output_compression")
+        # Encoding runs alongside the content check (each leaves the GIL to its C code): ~20 ms less a job of
+        # four. A blocked image's bytes are dropped, never stored.
+        with ThreadPoolExecutor(max_workers=1) as encoder:
+            encoded = [encoder.submit(encode_image, image, output_format, compression) for image in images]
+            decisions = self.policy.check_outputs(images)
         records, blocked = [], 0
-        for image in images:
-            decision = self.policy.check_output(image)
+        for image, decision, data in zip(images, decisions, encoded):
             if not decision.allowed:
                 blocked += 1
                 with self.sessions() as session:
@@ -171,7 +199,7 @@ class JobRunner:
                         prompt=job.prompt,
                     )
                 continue
-            data = encode_image(image, output_format, job.params.get("output_compression"))
+            data = data.result()
             index = len(records)
             key = image_key(job.id, index, output_format)
             self.storage.put(key, data)

@@ -1,4 +1,5 @@
-"""The embedded worker: it owns its data folder, and no job it was handed is left behind."""
+"""The embedded worker: it owns its data folder, and no job it was handed is left behind (nor failed by a
+database that is briefly unreachable)."""
 
 from __future__ import annotations
 
@@ -129,3 +130,27 @@ def test_waiting_requests_hold_no_database_connection(make_settings):
         waiting.join()
     assert answers[0].status_code == 504  # it did wait, and says the job keeps running
     assert held == 0
+
+
+def test_a_database_error_between_steps_does_not_fail_the_job(settings, monkeypatch):
+    """The per-step check and progress write meet a database that is briefly unreachable: the job samples on
+    and succeeds. (It used to end `failed` with "The model failed: ..." though the model had not.)"""
+    runner = make_runner(settings)
+    job_id = new_job(runner.sessions)
+    failures = []
+
+    def failing_once(real):
+        def call(*args, **kwargs):
+            if not any(f is real for f in failures):
+                failures.append(real)
+                raise OperationalError("SELECT jobs ...", {}, Exception("server closed the connection"))
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(jobs, "still_wanted", failing_once(jobs.still_wanted))
+    monkeypatch.setattr(jobs, "record_progress", failing_once(jobs.record_progress))
+    assert runner.run(job_id) == "succeeded"
+    assert len(failures) == 2  # both the step check and the progress write did fail once
+    with runner.sessions() as session:
+        assert session.get(jobs.Job, job_id).status == "succeeded"
