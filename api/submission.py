@@ -212,7 +212,7 @@ async def submit_job(context: AppContext, http: Request, key: jobs.ApiKey, reque
 
 async def wait_for_job(context: AppContext, job_id: str, timeout: float) -> jobs.Job:
     deadline = time.monotonic() + timeout
-    subscription = context.events.subscribe(job_id)
+    subscription = context.events.subscribe(job_id, progress=False)
     try:
         while True:
             with context.services.sessions() as session:

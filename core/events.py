@@ -24,12 +24,13 @@ class Subscription(Protocol):
 class JobEvents(Protocol):
     def publish(self, job_id: str, event: dict) -> None: ...
 
-    def subscribe(self, job_id: str) -> Subscription: ...
+    def subscribe(self, job_id: str, progress: bool = True) -> Subscription:
+        """progress=False: no "running" events (one per sampling step), only the other changes of status."""
 
 
 class _LocalSubscription:
-    def __init__(self, owner: "LocalJobEvents", job_id: str):
-        self.owner, self.job_id = owner, job_id
+    def __init__(self, owner: "LocalJobEvents", job_id: str, progress: bool):
+        self.owner, self.job_id, self.progress = owner, job_id, progress
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[dict] = asyncio.Queue()
 
@@ -54,13 +55,16 @@ class LocalJobEvents:
         with self._lock:
             subscriptions = list(self._subscriptions.get(job_id, ()))
         for sub in subscriptions:
+            # Waking an event loop for a step nobody reads costs the model a core for a moment, every step.
+            if not sub.progress and event.get("status") == "running":
+                continue
             try:
                 sub.loop.call_soon_threadsafe(sub.queue.put_nowait, event)
             except RuntimeError:  # that loop is closed; its subscriber is gone
                 pass
 
-    def subscribe(self, job_id: str) -> _LocalSubscription:
-        sub = _LocalSubscription(self, job_id)
+    def subscribe(self, job_id: str, progress: bool = True) -> _LocalSubscription:
+        sub = _LocalSubscription(self, job_id, progress)
         with self._lock:
             self._subscriptions[job_id].add(sub)
         return sub

@@ -128,8 +128,8 @@ class RedisJobEvents:
         except redis.RedisError as exc:
             log.warning("job event not published (Redis): %s", exc, extra={"job_id": job_id})
 
-    def subscribe(self, job_id: str):
-        return self._local.subscribe(job_id)
+    def subscribe(self, job_id: str, progress: bool = True):
+        return self._local.subscribe(job_id, progress)
 
     def close(self) -> None:
         self._stop.set()
