@@ -184,7 +184,7 @@ class JobRunner:
             encoded = [encoder.submit(encode_image, image, output_format, compression) for image in images]
             decisions = self.policy.check_outputs(images)
         records, blocked = [], 0
-        for image, decision, data in zip(images, decisions, encoded):
+        for image, decision, encoding in zip(images, decisions, encoded):
             if not decision.allowed:
                 blocked += 1
                 with self.sessions() as session:
@@ -199,7 +199,7 @@ class JobRunner:
                         prompt=job.prompt,
                     )
                 continue
-            data = data.result()
+            data = encoding.result()
             index = len(records)
             key = image_key(job.id, index, output_format)
             self.storage.put(key, data)
