@@ -123,9 +123,10 @@ class JobRunner:
     def _progress(self, job_id: str) -> Iterator[Callable[[int, int], None]]:
         """The per-step callback: publish the step, write it to the row now and then, stop if cancelled.
 
-        One session serves the whole job: opening one per step cost ~0.5 ms a step, on every step. A database
-        error here does not end the job: the step goes unrecorded and sampling goes on (finishing the job
-        needs the database anyway, and a job that cannot be finished is rerun when its lease runs out).
+        One session serves the whole job. A database error here does not end the job: the step goes unrecorded
+        and sampling goes on (finishing the job needs the database anyway, and a job that cannot be finished is
+        rerun when its lease runs out). The per-step read costs ~1 ms right after the model's tensor ops (0.2 ms
+        in a tight loop): ~30 ms of a 26-step job here.
         """
         last_write = [time.monotonic()]  # the claim has just renewed the lease
         with self.sessions() as session:
