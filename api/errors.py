@@ -82,6 +82,24 @@ def validation_error(err: dict) -> APIError:
     return invalid(f"Invalid value for '{param}': {err.get('msg')}.", param, "invalid_value")
 
 
+def unexpected_error(exc: Exception) -> APIError:
+    """What a request that failed on the server's side gets: 503 while the database cannot be reached (a client
+    should retry, and OpenAI's SDKs do, after Retry-After), 500 for anything else."""
+    from sqlalchemy.exc import DisconnectionError, OperationalError, TimeoutError as PoolTimeoutError
+
+    if isinstance(exc, (OperationalError, DisconnectionError, PoolTimeoutError)):
+        log.warning("database unavailable: %s", exc)
+        return APIError(
+            503,
+            "The service is temporarily unavailable (its database cannot be reached). Please retry shortly.",
+            type="server_error",
+            code="service_unavailable",
+            headers={"Retry-After": "2"},
+        )
+    log.exception("unhandled error")
+    return APIError(500, "The server had an error while processing your request.", type="server_error")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def _api_error(_request: Request, exc: APIError) -> JSONResponse:
@@ -107,7 +125,4 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error")
-        return error_response(
-            APIError(500, "The server had an error while processing your request.", type="server_error")
-        )
+        return error_response(unexpected_error(exc))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from contextlib import asynccontextmanager
@@ -10,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 
 from api.context import AppContext, RateLimiter
-from api.errors import APIError, error_response, install_error_handlers
+from api.errors import APIError, error_response, install_error_handlers, unexpected_error
 from api.metrics import install_metrics
 from api.routes import files, health, images, jobs, models
 from core.config import Settings, get_settings
@@ -18,7 +17,6 @@ from core.events import LocalJobEvents
 from core.logs import request_id_var
 from core.services import Services
 
-log = logging.getLogger("easel.api")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
@@ -99,11 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 response = error_response(APIError(400, "The URL must not contain NUL characters.", code="invalid_value"))
             else:
                 response = await call_next(request)
-        except Exception:  # answered here, not by Starlette's outer handler, so it keeps its x-request-id
-            log.exception("unhandled error")
-            response = error_response(
-                APIError(500, "The server had an error while processing your request.", type="server_error")
-            )
+        except Exception as exc:  # answered here, not by Starlette's outer handler, so it keeps its x-request-id
+            response = error_response(unexpected_error(exc))
         finally:
             request_id_var.reset(token)
         response.headers["x-request-id"] = rid

@@ -193,3 +193,22 @@ def test_our_own_faults_are_500_in_openai_shape(client, auth):
     finally:
         client.app.dependency_overrides.clear()
     assert error["type"] == "server_error" and "fire" not in error["message"]  # no internals leak
+
+
+def test_an_unreachable_database_is_a_503_to_retry(client, auth):
+    """Not the client's fault and not a bug: 503 with Retry-After, which OpenAI's SDKs retry."""
+    from core.db import make_engine, make_sessionmaker
+
+    context = client.app.state.context
+    reachable = context.services.sessions
+    unreachable = make_engine("postgresql+psycopg://easel@127.0.0.1:1/none?connect_timeout=2")
+    context.services.sessions = make_sessionmaker(unreachable)  # a real connection error, from the driver
+    try:
+        response = client.get("/v1/models", headers=auth)
+    finally:
+        context.services.sessions = reachable
+        unreachable.dispose()
+    error = assert_error(response, 503)
+    assert error["type"] == "server_error" and error["code"] == "service_unavailable"
+    assert response.headers["retry-after"] == "2"
+    assert client.get("/v1/models", headers=auth).status_code == 200  # and it answers again once it can
