@@ -41,6 +41,10 @@ def _prepare() -> None:
 
 _prepare()
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+# Loading the schema started the app, whose embedded worker now loads its default model on a thread. Wait for
+# that here: diffusers and transformers load under process-wide "empty weights" switches, and a model another
+# test builds meanwhile (the session's tiny Kandinsky) came out with meta tensors when `pytest tests/api` ran.
+app.state.context.dispatcher.runner.backends.get(SETTINGS.resolved_default_model)
 
 
 @pytest.fixture(scope="module")
