@@ -56,10 +56,6 @@ def to_rgba_array(image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(Image.alpha_composite(background, im)))
 
 
-def detect(image) -> list[Detection]:
-    return detect_all([image])[0]
-
-
 def detect_all(images) -> list[list[Detection]]:
     """Detections for each image, from one batched run of the detector (a job's n outputs at once:
     ~15% less time than one run per image)."""

@@ -41,7 +41,7 @@ def test_plain_scene_is_allowed_at_upload_and_output(policy):
     assert policy.check_upload(im).allowed
     assert policy.check_outputs([im])[0].allowed
     # The real NudeNet model sees nothing exposed in it.
-    labels = {d.label for d in images.detect(im) if d.score >= 0.5}
+    labels = {d.label for d in images.detect_all([im])[0] if d.score >= 0.5}
     assert not labels & set(policy.config["nsfw"]["classes"])
 
 
@@ -126,10 +126,10 @@ def test_real_photographs(policy, name, refused):
 
 @pytest.mark.parametrize("name", ["astronaut", "camera", "coffee", "chelsea"])
 def test_detect_matches_nudenets_own_detect(name):
-    """safety.images.detect vectorises NudeNet's post-processing; it must find exactly what NudeNet finds."""
+    """safety.images vectorises NudeNet's post-processing; it must find exactly what NudeNet finds."""
     data = pytest.importorskip("skimage.data")
     photo = Image.fromarray(getattr(data, name)())
-    ours = images.detect(photo)
+    (ours,) = images.detect_all([photo])
     theirs = images.get_nudenet().detect(images.to_rgba_array(photo))
     assert [(d.label, round(d.score, 5), d.box) for d in ours] == [
         (d["class"], round(d["score"], 5), tuple(d["box"])) for d in theirs
@@ -141,7 +141,7 @@ def test_a_batch_finds_what_each_image_finds_alone():
     """The worker checks a job's outputs in one detector run; batching must not change what is found."""
     data = pytest.importorskip("skimage.data")
     photos = [Image.fromarray(getattr(data, name)()) for name in ("astronaut", "coffee", "camera")] + [scene(256)]
-    alone = [images.detect(photo) for photo in photos]
+    alone = [images.detect_all([photo])[0] for photo in photos]
     together = images.detect_all(photos)
     assert sum(map(len, alone)) >= 2  # faces in two of them: not a comparison of empty lists
     assert len(together) == len(alone)
