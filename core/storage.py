@@ -7,6 +7,7 @@ or extended, and it stops working when it expires.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -47,7 +48,12 @@ class LocalStorage:
         return self._path(key).read_bytes()
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        # A key's folder (one job's inputs) goes with its last file, or a folder would stay behind per job.
+        if path.parent != self.root.resolve():
+            with contextlib.suppress(OSError):  # not empty yet
+                path.parent.rmdir()
 
 
 def make_storage(settings: Settings) -> Storage:

@@ -20,9 +20,14 @@ def test_local_storage_roundtrip_and_no_escape(tmp_path):
     store.put("outputs/job/0.png", b"abc")
     store.put("outputs/job/0.png", b"abcd")  # a redelivered job replaces its file
     assert store.get("outputs/job/0.png") == b"abcd"
+    store.put("outputs/job/1.png", b"x")
     store.delete("outputs/job/0.png")
     store.delete("outputs/job/0.png")
     with pytest.raises(FileNotFoundError):
         store.get("outputs/job/0.png")
+    assert (tmp_path / "images/outputs/job").is_dir()  # still holds 1.png
+    store.delete("outputs/job/1.png")
+    assert not (tmp_path / "images/outputs/job").exists()  # the folder goes with its last file
+    assert (tmp_path / "images/outputs").is_dir()
     with pytest.raises(ValueError):
         store.put("../outside.png", b"x")
