@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from PIL import Image
+from sqlalchemy.exc import IntegrityError
 
 from api.context import AppContext
 from api.errors import APIError, invalid, policy_violation
@@ -165,6 +166,20 @@ def _store_inputs(context: AppContext, job_id: str, request: JobRequest) -> tupl
     return input_key, mask_key
 
 
+def _attach_to_duplicate(context: AppContext, key: jobs.ApiKey, idempotency_key: str | None, fp: str) -> jobs.Job | None:
+    """The job this request repeats (same Idempotency-Key, or an SDK retry of the same request), if any."""
+    with context.services.sessions() as session:
+        existing = jobs.find_duplicate_job(
+            session, key.id, idempotency_key=idempotency_key, fingerprint=fp, window_seconds=RETRY_DEDUPE_SECONDS
+        )
+    if existing is None:
+        return None
+    if existing.fingerprint != fp:
+        raise invalid("This Idempotency-Key was already used with a different request.", code="idempotency_key_reused")
+    log.info("retried request attached to its first job", extra={"job_id": existing.id})
+    return existing
+
+
 async def submit_job(context: AppContext, http: Request, key: jobs.ApiKey, request: JobRequest) -> jobs.Job:
     """Record the job (or find the one a retried request already made), then hand its id to a worker."""
     idempotency_key = http.headers.get("idempotency-key") or None
@@ -173,39 +188,40 @@ async def submit_job(context: AppContext, http: Request, key: jobs.ApiKey, reque
     fp = fingerprint(key.id, request, seed)
     sessions = context.services.sessions
     if idempotency_key or is_retry:
-        with sessions() as session:
-            existing = jobs.find_duplicate_job(
-                session,
-                key.id,
-                idempotency_key=idempotency_key,
-                fingerprint=fp,
-                window_seconds=RETRY_DEDUPE_SECONDS,
-            )
+        existing = _attach_to_duplicate(context, key, idempotency_key, fp)
         if existing is not None:
-            if existing.fingerprint != fp:
-                raise invalid("This Idempotency-Key was already used with a different request.", code="idempotency_key_reused")
-            log.info("retried request attached to its first job", extra={"job_id": existing.id})
             return existing
 
     job_id = jobs.new_id("job")
     input_key, mask_key = await run_in_threadpool(_store_inputs, context, job_id, request)
-    with sessions() as session:
-        job = jobs.create_job(
-            session,
-            id=job_id,
-            api_key_id=key.id,
-            operation=request.operation.value,
-            model=request.model,
-            prompt=request.prompt,
-            params=request.params,
-            seed=seed if seed is not None else secrets.randbelow(2**31),
-            user=request.options.user,
-            input_key=input_key,
-            mask_key=mask_key,
-            idempotency_key=idempotency_key,
-            fingerprint=fp,
-            request_id=getattr(http.state, "request_id", None),
-        )
+    try:
+        with sessions() as session:
+            job = jobs.create_job(
+                session,
+                id=job_id,
+                api_key_id=key.id,
+                operation=request.operation.value,
+                model=request.model,
+                prompt=request.prompt,
+                params=request.params,
+                seed=seed if seed is not None else secrets.randbelow(2**31),
+                user=request.options.user,
+                input_key=input_key,
+                mask_key=mask_key,
+                idempotency_key=idempotency_key,
+                fingerprint=fp,
+                request_id=getattr(http.state, "request_id", None),
+            )
+    except IntegrityError:
+        # Requests with one Idempotency-Key that arrive together all miss the lookup above; the unique
+        # constraint lets one job in, and the others attach to it.
+        for stored in (input_key, mask_key):
+            if stored:
+                context.services.storage.delete(stored)
+        existing = _attach_to_duplicate(context, key, idempotency_key, fp) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
     await run_in_threadpool(dispatch_job, sessions, context.dispatcher, job.id, job.model)
     return job
 

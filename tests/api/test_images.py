@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -167,6 +168,28 @@ def test_sdk_retry_attaches_to_the_first_job(client, auth):
     assert a["id"] == b["id"]
     clash = client.post("/v1/jobs/generations", json={**body, "prompt": "other"}, headers=keyed)
     assert clash.status_code == 400 and clash.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_requests_sharing_an_idempotency_key_at_once_make_one_job(db_client):
+    client, settings = db_client
+    upload = png_bytes(scene(mode="RGBA", hole=True))
+
+    def post(_):
+        return client.post(
+            "/v1/jobs/edits",
+            files={"image": ("s.png", upload, "image/png")},
+            data={"prompt": "a yellow heart", "size": "256x256", **FAST},
+            headers={"Idempotency-Key": "sent-together"},
+        )
+
+    # Arriving together, they all miss the lookup for an earlier job; the database's unique key decides.
+    with ThreadPoolExecutor(6) as pool:
+        responses = list(pool.map(post, range(6)))
+    assert [r.status_code for r in responses] == [202] * 6, [r.text for r in responses]
+    job_ids = {r.json()["id"] for r in responses}
+    assert len(job_ids) == 1
+    inputs = settings.data_dir / "images" / "inputs"
+    assert {p.name for p in inputs.iterdir()} <= job_ids  # the other requests' uploads were not left behind
 
 
 def test_rate_limit_answers_429_with_retry_after(make_settings):
