@@ -27,6 +27,7 @@ log = logging.getLogger("easel.api")
 
 # A request the SDK retries (x-stainless-retry-count > 0) within this window attaches to the first one's job.
 RETRY_DEDUPE_SECONDS = 3600
+MAX_IDEMPOTENCY_KEY = 256  # the column's width; PostgreSQL refuses longer values
 TERMINAL_STATUSES = {status.value for status in jobs.TERMINAL}
 
 
@@ -183,6 +184,8 @@ def _attach_to_duplicate(context: AppContext, key: jobs.ApiKey, idempotency_key:
 async def submit_job(context: AppContext, http: Request, key: jobs.ApiKey, request: JobRequest) -> jobs.Job:
     """Record the job (or find the one a retried request already made), then hand its id to a worker."""
     idempotency_key = http.headers.get("idempotency-key") or None
+    if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        raise invalid(f"The Idempotency-Key header is too long: at most {MAX_IDEMPOTENCY_KEY} characters.", code="invalid_value")
     is_retry = http.headers.get("x-stainless-retry-count", "0") not in ("", "0")
     seed = request.options.seed
     fp = fingerprint(key.id, request, seed)

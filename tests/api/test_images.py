@@ -192,6 +192,15 @@ def test_requests_sharing_an_idempotency_key_at_once_make_one_job(db_client):
     assert {p.name for p in inputs.iterdir()} <= job_ids  # the other requests' uploads were not left behind
 
 
+def test_an_idempotency_key_longer_than_its_column_is_a_400_on_both_databases(db_client):
+    client, _ = db_client
+    body = {"prompt": "a yellow heart", "size": "256x256", **FAST}
+    response = client.post("/v1/jobs/generations", json=body, headers={"Idempotency-Key": "k" * 257})
+    assert response.status_code == 400  # PostgreSQL refused the insert: a 500
+    assert "Idempotency-Key" in response.json()["error"]["message"]
+    assert client.post("/v1/jobs/generations", json=body, headers={"Idempotency-Key": "k" * 256}).status_code == 202
+
+
 def test_rate_limit_answers_429_with_retry_after(make_settings):
     settings = migrated(make_settings(rate_limit_per_minute=2))
     with TestClient(create_app(settings)) as client:
