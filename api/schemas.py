@@ -13,13 +13,18 @@ ResponseFormat = Literal["url", "b64_json"]
 OutputFormat = Literal["png", "jpeg", "webp"]
 
 
-def refuse_nul(value: str) -> str:
-    if "\x00" in value:  # PostgreSQL text cannot hold it; better a 400 than a 500 at the INSERT
+def storable_text(value: str) -> str:
+    """Text a database can hold and a response can echo: a 400 here, not a 500 at the INSERT or the reply."""
+    if "\x00" in value:  # PostgreSQL text cannot hold it
         raise PydanticCustomError("nul_character", "Input must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # JSON's "\ud800" escapes parse into unpaired surrogates, which are not text
+        raise PydanticCustomError("invalid_unicode", "Input must be valid Unicode (it holds an unpaired surrogate)") from None
     return value
 
 
-Text = Annotated[StrictStr, AfterValidator(refuse_nul)]
+Text = Annotated[StrictStr, AfterValidator(storable_text)]
 
 
 class ImageOptions(BaseModel):
@@ -27,7 +32,7 @@ class ImageOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    model: StrictStr | None = None
+    model: Text | None = None
     n: StrictInt | None = Field(default=None, ge=1, le=10)
     size: Size | None = None
     response_format: ResponseFormat | None = None
@@ -36,10 +41,10 @@ class ImageOptions(BaseModel):
     # value that means what DALL·E 2 does anyway; anything else is refused by normalize_options in api/submission.py.
     output_format: OutputFormat | None = None
     output_compression: StrictInt | None = Field(default=None, ge=0, le=100)
-    quality: StrictStr | None = None
-    style: StrictStr | None = None
-    background: StrictStr | None = None
-    moderation: StrictStr | None = None
+    quality: Text | None = None
+    style: Text | None = None
+    background: Text | None = None
+    moderation: Text | None = None
     stream: bool | None = None
     partial_images: StrictInt | None = None
     # Easel extensions (the SDK sends them through extra_body).
@@ -49,7 +54,7 @@ class ImageOptions(BaseModel):
 
 
 class CreateImageRequest(ImageOptions):
-    prompt: StrictStr
+    prompt: Text
 
 
 class ImageData(BaseModel):

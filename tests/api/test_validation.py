@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import struct
 import zlib
 
@@ -57,6 +58,14 @@ GENERATION_CASES = [
 @pytest.mark.parametrize("body,param,code", GENERATION_CASES)
 def test_generation_rejects_bad_fields(client, auth, body, param, code):
     assert_error(client.post("/v1/images/generations", json=body, headers=auth), 400, param, code)
+
+
+@pytest.mark.parametrize("field", ["prompt", "user", "model", "quality", "style", "background", "moderation"])
+def test_unpaired_surrogates_are_a_400(client, auth, field):
+    # Valid JSON, not text: "\udc80" parses into a str that neither a database nor a reply can encode (was a 500).
+    raw = json.dumps({"prompt": "a cat", "size": "256x256", field: "a\udc80b"})
+    response = client.post("/v1/images/generations", content=raw, headers={**auth, "content-type": "application/json"})
+    assert "Unicode" in assert_error(response, 400, field)["message"]
 
 
 @pytest.mark.parametrize("raw", [b"[1, 2]", b'"prompt"', b"{not json", b"", b"null"])
