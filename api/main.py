@@ -7,6 +7,7 @@ import uuid
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 
 from api.context import AppContext, RateLimiter
 from api.errors import APIError, error_response, install_error_handlers, unexpected_error
@@ -107,4 +108,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (images, jobs, files, models, health):
         app.include_router(module.router)
     install_metrics(app)
+    if settings.cors_origins:
+        # Added last, so outermost: error responses carry the headers too, and the browser shows their message.
+        # API keys travel in a header, never in cookies, so no credentials mode is needed.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["x-request-id", "retry-after"],
+        )
     return app

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     sync_timeout_seconds: float = 900.0
     # Requests per minute per API key on the image endpoints; 0 turns the limit off.
     rate_limit_per_minute: int = 0
+    # Web origins whose pages may call the API from a browser (CORS), comma-separated, or "*"; empty: none.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # A running job whose worker has not renewed its lease for this long is retried (up to max_attempts).
     job_lease_seconds: int = 120
@@ -57,9 +59,9 @@ class Settings(BaseSettings):
     # broker's visibility timeout is set above the hard limit, so Redis never redelivers a job still running.
     job_time_limit_seconds: int = 1800
 
-    @field_validator("models", mode="before")
+    @field_validator("models", "cors_origins", mode="before")
     @classmethod
-    def _split_models(cls, value):
+    def _split_list(cls, value):
         # EASEL_MODELS=unclip,kandinsky-2.2 (a JSON list works too).
         if isinstance(value, str):
             value = value.strip()

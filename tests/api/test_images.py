@@ -201,6 +201,24 @@ def test_an_idempotency_key_longer_than_its_column_is_a_400_on_both_databases(db
     assert client.post("/v1/jobs/generations", json=body, headers={"Idempotency-Key": "k" * 256}).status_code == 202
 
 
+def test_browser_pages_from_allowed_origins_may_call_the_api(make_settings):
+    settings = migrated(make_settings(cors_origins=["https://app.example"]))
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
+    with TestClient(create_app(settings)) as client:
+        allowed = client.options("/v1/images/generations", headers={"Origin": "https://app.example", **preflight})
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+        assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
+        # An error reaches the page with its message: it carries the header as well.
+        refused = client.post("/v1/images/generations", json={"prompt": "x"}, headers={"Origin": "https://app.example"})
+        assert refused.status_code == 401 and refused.headers["access-control-allow-origin"] == "https://app.example"
+        other = client.options("/v1/images/generations", headers={"Origin": "https://elsewhere.example", **preflight})
+        assert "access-control-allow-origin" not in other.headers
+    with TestClient(create_app(migrated(make_settings()))) as client:  # the default: no origin is allowed
+        response = client.post("/v1/images/generations", json={"prompt": "x"}, headers={"Origin": "https://app.example"})
+        assert "access-control-allow-origin" not in response.headers
+
+
 def test_rate_limit_answers_429_with_retry_after(make_settings):
     settings = migrated(make_settings(rate_limit_per_minute=2))
     with TestClient(create_app(settings)) as client:
