@@ -100,9 +100,11 @@ class JobRunner:
             return "skipped"
         self._publish(job_id, jobs.JobStatus.running.value)
         log.info("job started", extra={"job_id": job_id, "attempt": job.attempts, "worker_id": self.worker_id})
+        failing = "The model failed"  # what the reason will say, should the stage under way raise
         try:
             with self._progress(job_id) as progress:
                 images = self._run_model(job, progress)
+            failing = "Checking or storing the images failed"
             status = self._store_outputs(job, images)
         except JobCancelled:
             with self.sessions() as session:
@@ -111,7 +113,7 @@ class JobRunner:
         except Exception as exc:  # the job ends failed with a reason; the worker lives on
             log.exception("job failed", extra={"job_id": job_id})
             with self.sessions() as session:
-                ours = jobs.fail_job(session, job_id, "generation_failed", f"The model failed: {exc}", self.worker_id)
+                ours = jobs.fail_job(session, job_id, "generation_failed", f"{failing}: {exc}", self.worker_id)
             status = jobs.JobStatus.failed.value if ours else "skipped"
         if status != "skipped":  # a job taken over by another worker still needs its inputs
             self._publish(job_id, status)

@@ -1,5 +1,5 @@
 """The embedded worker: it owns its data folder, and no job it was handed is left behind (nor failed by a
-database that is briefly unreachable)."""
+database that is briefly unreachable); a job that does fail says which stage failed."""
 
 from __future__ import annotations
 
@@ -154,3 +154,19 @@ def test_a_database_error_between_steps_does_not_fail_the_job(settings, monkeypa
     assert len(failures) == 2  # both the step check and the progress write did fail once
     with runner.sessions() as session:
         assert session.get(jobs.Job, job_id).status == "succeeded"
+
+
+def test_a_job_whose_images_cannot_be_stored_fails_saying_so(settings, monkeypatch):
+    """A full disk is not the model's fault: the reason names the stage that failed, and the cause."""
+    runner = make_runner(settings)
+    job_id = new_job(runner.sessions)
+
+    def disk_full(key, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(runner.storage, "put", disk_full)
+    assert runner.run(job_id) == "failed"
+    with runner.sessions() as session:
+        job = session.get(jobs.Job, job_id)
+    assert job.error_message.startswith("Checking or storing the images failed:")
+    assert "No space left on device" in job.error_message
