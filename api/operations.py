@@ -61,17 +61,37 @@ def generation_request(context: AppContext, body: CreateImageRequest) -> JobRequ
     return JobRequest(operation=Operation.generate, options=body, prompt=prompt, params=params, model=model)
 
 
+def _body_limited(http: Request, limit: int, too_large) -> Request:
+    """The same request, whose body is refused once more than `limit` bytes of it have arrived: a chunked
+    upload has no Content-Length to check first, and would otherwise be spooled to disk whole."""
+    received = 0
+
+    async def receive():
+        nonlocal received
+        message = await http.receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise too_large()
+        return message
+
+    return Request(http.scope, receive)
+
+
 async def _read_form(http: Request, context: AppContext) -> tuple[dict[str, str], dict[str, list[uploads.Upload]]]:
     max_bytes = context.settings.max_upload_bytes
+    limit = 2 * max_bytes + 64 * 1024  # two images plus form fields: anything larger cannot be valid
+
+    def too_large():
+        return invalid(f"Uploaded images must be PNGs and less than {max_bytes // (1024 * 1024)} MB each.", "image", "request_too_large")
+
     length = http.headers.get("content-length")
-    # Two images plus form fields: anything much larger cannot be valid, so it is refused before it is read.
-    if length and length.isdigit() and int(length) > 2 * max_bytes + 64 * 1024:
-        raise invalid(f"Uploaded images must be PNGs and less than {max_bytes // (1024 * 1024)} MB each.", "image", "request_too_large")
+    if length and length.isdigit() and int(length) > limit:
+        raise too_large()  # before reading any of it
     content_type = http.headers.get("content-type", "")
     # A form without files arrives urlencoded; it is read the same way and then misses its image.
     if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         raise invalid("This endpoint takes multipart/form-data with the image as a file field.", None, "invalid_content_type")
-    form = await http.form(max_files=4, max_fields=50)
+    form = await _body_limited(http, limit, too_large).form(max_files=4, max_fields=50)
     fields: dict[str, str] = {}
     files: dict[str, list[uploads.Upload]] = {}
     for name, value in form.multi_items():

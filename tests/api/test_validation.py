@@ -155,6 +155,24 @@ def test_upload_over_4mb_is_refused(client, auth):
     assert_error(response, 400, "image")
 
 
+def test_a_chunked_upload_is_refused_once_it_outgrows_two_images(client, auth):
+    """No Content-Length to refuse it by: reading stops at the limit (it used to be spooled to disk whole and
+    then refused as image_too_large)."""
+    head = b'--xyz\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n'
+
+    def chunks():  # a generator: sent with Transfer-Encoding: chunked
+        yield head + b"\x89PNG\r\n\x1a\n"
+        for _ in range(9):
+            yield b"\x00" * (1024 * 1024)
+        yield b"\r\n--xyz--\r\n"
+
+    response = client.post(
+        "/v1/images/variations", content=chunks(), headers={**auth, "content-type": "multipart/form-data; boundary=xyz"}
+    )
+    assert "content-length" not in response.request.headers
+    assert_error(response, 400, "image", "request_too_large")
+
+
 def test_malformed_multipart_is_400(client, auth):
     body = b"--xyz\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nhello"  # never closed
     response = client.post(
