@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 
 from api import uploads
 from api.context import AppContext
-from api.errors import invalid
+from api.errors import APIError, invalid
 from api.schemas import CreateImageRequest, ImageOptions
 from api.submission import JobRequest, check_prompt_text, normalize_options
 from core.jobs import Operation
@@ -61,7 +61,7 @@ def generation_request(context: AppContext, body: CreateImageRequest) -> JobRequ
     return JobRequest(operation=Operation.generate, options=body, prompt=prompt, params=params, model=model)
 
 
-def _body_limited(http: Request, limit: int, too_large) -> Request:
+def _body_limited(http: Request, limit: int, too_large: APIError) -> Request:
     """The same request, whose body is refused once more than `limit` bytes of it have arrived: a chunked
     upload has no Content-Length to check first, and would otherwise be spooled to disk whole."""
     received = 0
@@ -71,7 +71,7 @@ def _body_limited(http: Request, limit: int, too_large) -> Request:
         message = await http.receive()
         received += len(message.get("body", b""))
         if received > limit:
-            raise too_large()
+            raise too_large
         return message
 
     return Request(http.scope, receive)
@@ -80,13 +80,10 @@ def _body_limited(http: Request, limit: int, too_large) -> Request:
 async def _read_form(http: Request, context: AppContext) -> tuple[dict[str, str], dict[str, list[uploads.Upload]]]:
     max_bytes = context.settings.max_upload_bytes
     limit = 2 * max_bytes + 64 * 1024  # two images plus form fields: anything larger cannot be valid
-
-    def too_large():
-        return invalid(f"Uploaded images must be PNGs and less than {max_bytes // (1024 * 1024)} MB each.", "image", "request_too_large")
-
+    too_large = invalid(f"Uploaded images must be PNGs and less than {max_bytes // (1024 * 1024)} MB each.", "image", "request_too_large")
     length = http.headers.get("content-length")
     if length and length.isdigit() and int(length) > limit:
-        raise too_large()  # before reading any of it
+        raise too_large  # before reading any of it
     content_type = http.headers.get("content-type", "")
     # A form without files arrives urlencoded; it is read the same way and then misses its image.
     if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):

@@ -27,7 +27,7 @@ log = logging.getLogger("easel.api")
 
 # A request the SDK retries (x-stainless-retry-count > 0) within this window attaches to the first one's job.
 RETRY_DEDUPE_SECONDS = 3600
-MAX_IDEMPOTENCY_KEY = 256  # the column's width; PostgreSQL refuses longer values
+MAX_IDEMPOTENCY_KEY = jobs.Job.__table__.c.idempotency_key.type.length  # PostgreSQL refuses longer values
 TERMINAL_STATUSES = {status.value for status in jobs.TERMINAL}
 
 
