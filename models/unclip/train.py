@@ -1,9 +1,9 @@
 """Train every stage of the Easel unCLIP model from scratch, top to bottom, on the CPU.
 
-Reproduce the shipped weights (2 CPU cores, shared; about 60 minutes):
+Reproduce the shipped weights (2 CPU cores, shared; about 85 minutes):
 
-    HF_HUB_OFFLINE=1 python -m models.unclip.data                    # builds data/unclip/ (~3 min)
-    HF_HUB_OFFLINE=1 python -m models.unclip.train                   # writes runs/unclip/ckpt.pt + models/unclip/weights/
+    HF_HUB_OFFLINE=1 python -m models.unclip.data                    # builds data/unclip/ (3-6 min)
+    HF_HUB_OFFLINE=1 python -m models.unclip.train --threads 2       # writes runs/unclip/ckpt.pt + models/unclip/weights/
 
 Smoke run for tests (< 1 minute, tiny networks, tiny data):
 
@@ -64,7 +64,7 @@ class TrainConfig:
     encoder: StageConfig = field(default_factory=lambda: StageConfig(800, 128, 1e-3, 5))
     prior: StageConfig = field(default_factory=lambda: StageConfig(2000, 128, 5e-4, 8))
     upsampler: StageConfig = field(default_factory=lambda: StageConfig(1500, 16, 1e-3, 3))
-    decoder: StageConfig = field(default_factory=lambda: StageConfig(12000, 32, 8e-4, 60))
+    decoder: StageConfig = field(default_factory=lambda: StageConfig(12000, 32, 8e-4, 68))
     text_drop: float = 0.2  # decoder: p(text tokens dropped); DALL-E 2 used 0.5, we have far fewer steps
     image_drop: float = 0.1  # decoder: p(image embedding dropped)
     prior_drop: float = 0.1  # prior: p(text conditioning dropped)

@@ -184,22 +184,39 @@ def test_shipped_weights_are_small_and_load_through_the_registry():
     assert backend.name == "unclip"
 
 
-@shipped
-def test_shipped_model_draws_the_prompted_shapes(shipped_backend):
-    # Six seen combinations, four images each. The model scores ~60-80% on such prompts (docs/model.md);
-    # a model that ignored the prompt or drew noise would match almost none.
-    cases = [("red", "circle", "center", "white"), ("blue", "square", "left", "yellow"),
-             ("green", "heart", "right", "white"), ("black", "star", "center", "orange"),
-             ("purple", "triangle", "top", "white"), ("white", "square", "bottom", "blue")]
+def _count_matching_images(backend, cases) -> int:
+    """Images (two seeds, n=2 each) showing the prompted shape, colour, place and background."""
     where = {"center": "in the center", "left": "on the left", "right": "on the right", "top": "at the top",
              "bottom": "at the bottom"}
     hits = 0
     for color, shape, position, background in cases:
         prompt = f"a large {color} {shape} {where[position]} on a {background} background"
         for seed in (0, 1):
-            images = shipped_backend.generate(prompt, n=2, size=256, seed=seed)
+            images = backend.generate(prompt, n=2, size=256, seed=seed)
             hits += sum(S.matches_single(im, color, shape, position, background) for im in images)
-    assert hits >= 10, f"only {hits}/24 images showed the prompted shape, colour, place and background"
+    return hits
+
+
+@shipped
+def test_shipped_model_draws_the_prompted_shapes(shipped_backend):
+    # Six seen combinations, 24 images. The shipped model matches ~98% of such prompts (docs/model.md) and
+    # all 24 here; the decoder trained for half as long matched 15, a model drawing noise almost none.
+    cases = [("red", "circle", "center", "white"), ("blue", "square", "left", "yellow"),
+             ("green", "heart", "right", "white"), ("black", "star", "center", "orange"),
+             ("purple", "triangle", "top", "white"), ("white", "square", "bottom", "blue")]
+    hits = _count_matching_images(shipped_backend, cases)
+    assert hits >= 20, f"only {hits}/24 images showed the prompted shape, colour, place and background"
+
+
+@shipped
+def test_shipped_model_composes_the_held_out_combinations(shipped_backend):
+    # No training image shows any of these five pairs. 20 images: the shipped model matches 18, the decoder
+    # trained for half as long 14.
+    cases = [("green", "triangle", "center", "white"), ("purple", "star", "left", "yellow"),
+             ("orange", "heart", "right", "blue"), ("pink", "square", "top", "black"),
+             ("yellow", "circle", "bottom", "gray")]
+    hits = _count_matching_images(shipped_backend, cases)
+    assert hits >= 16, f"only {hits}/20 images showed the held-out shape and colour as prompted"
 
 
 @shipped
