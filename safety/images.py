@@ -52,6 +52,8 @@ def to_rgba_array(image) -> np.ndarray:
     from PIL import Image
 
     im = image.convert("RGBA")
+    if not image.has_transparency_data:  # an opaque image (every model output): nothing to composite
+        return np.ascontiguousarray(np.asarray(im))
     background = Image.new("RGBA", im.size, (255, 255, 255, 255))
     return np.ascontiguousarray(np.asarray(Image.alpha_composite(background, im)))
 
