@@ -1,9 +1,9 @@
 """Job, image, API key and policy-rejection tables, and the only functions that change a job's state.
 
 A job moves queued -> running -> succeeded | failed | cancelled. A running job holds a lease that its worker
-renews at every sampling step; a job whose lease ran out belongs to a dead worker and is queued again (or
-failed once it has used max_attempts). Every state change is a conditional UPDATE, so two workers can never both
-own a job, and a worker that lost its lease cannot overwrite the job's result.
+renews with its progress, once a second; a job whose lease ran out belongs to a dead worker and is queued again
+(or failed once it has used max_attempts). Every state change is a conditional UPDATE, so two workers can never
+both own a job, and a worker that lost its lease cannot overwrite the job's result.
 """
 
 from __future__ import annotations
@@ -266,14 +266,6 @@ def record_progress(
     if result.rowcount != 1:
         return False
     return not session.scalar(select(Job.cancel_requested).where(Job.id == job_id))
-
-
-def still_wanted(session: Session, job_id: str, worker_id: str) -> bool:
-    """The cheap per-step check between progress writes: is the job still ours, and not cancelled?"""
-    row = session.execute(
-        select(Job.worker_id, Job.status, Job.cancel_requested).where(Job.id == job_id)
-    ).one_or_none()
-    return row is not None and row.worker_id == worker_id and row.status == JobStatus.running.value and not row.cancel_requested
 
 
 def finish_job(session: Session, job_id: str, worker_id: str, images: list[dict[str, Any]], blocked: int) -> bool:

@@ -8,11 +8,12 @@
 - acks_late + reject_on_worker_lost + prefetch 1: a message is acknowledged only after its job ran, and a
   worker holds no more than the job it is running.
 - Crash safety does not rest on broker redelivery (the Redis visibility timeout must be longer than the longest
-  job, so redelivery after a crash takes that long). A running job holds a short lease renewed at every step;
+  job, so redelivery after a crash takes that long). A running job holds a short lease renewed once a second;
   the re-dispatcher (worker/redispatcher.py, a thread in each `easel api`) requeues a job whose lease ran out and
   sends it again. A message that arrives for a job someone else holds is dropped: the lease covers it.
 - Progress and status events go through Redis pub/sub (RedisJobEvents), so an API node follows a job that runs
-  in another process; cancellation is the job row's flag, read by the worker at every step.
+  in another process; a cancel is the job row's flag, signalled to the workers the same way so that the job
+  stops at its next step (the worker reads the flag itself once a second, should the signal be lost).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ dispatch_log = logging.getLogger("easel.dispatch")
 
 TASK_NAME = "easel.run_job"
 EVENT_CHANNEL_PREFIX = "easel:job:"
+CANCEL_CHANNEL = "easel:cancel"
 # Loading a model in worker_process_init can take minutes (real weights, first CUDA init); Celery's default
 # (4 s) would kill the child process while it loads.
 PROCESS_INIT_TIMEOUT = 900.0
@@ -107,18 +109,21 @@ class CeleryDispatcher:
 class RedisJobEvents:
     """Job events across processes: workers publish to "easel:job:<id>"; each API node keeps one pattern
     subscription on a thread and hands events to its local subscribers (the same fan-out as the embedded mode).
+    Cancel signals go the other way, API to workers, on "easel:cancel"; each worker process subscribes.
 
-    Events only make followers faster: if Redis is down, publish logs and moves on, and followers see the job
-    row on their periodic re-read."""
+    Events and signals only make things faster: if Redis is down, publish logs and moves on, followers see the
+    job row on their periodic re-read, and workers read the row's cancel flag with each progress write."""
 
-    def __init__(self, url: str, listen: bool = True):
+    def __init__(self, url: str, listen: bool = True, cancels: bool = False):
+        """listen: follow job events (API nodes). cancels: take cancel signals (worker processes)."""
         self.url = url
+        self.listen, self.cancels = listen, cancels
         self._redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         self._local = LocalJobEvents()
         self._stop = threading.Event()
         self.connected = threading.Event()
         self._thread: threading.Thread | None = None
-        if listen:
+        if listen or cancels:
             self._thread = threading.Thread(target=self._listen, name="easel-events", daemon=True)
             self._thread.start()
 
@@ -131,6 +136,15 @@ class RedisJobEvents:
     def subscribe(self, job_id: str, progress: bool = True):
         return self._local.subscribe(job_id, progress)
 
+    def request_cancel(self, job_id: str) -> None:
+        try:
+            self._redis.publish(CANCEL_CHANNEL, job_id)
+        except redis.RedisError as exc:
+            log.warning("cancel not signalled (Redis): %s", exc, extra={"job_id": job_id})
+
+    def cancel_requested(self, job_id: str) -> bool:
+        return self._local.cancel_requested(job_id)
+
     def close(self) -> None:
         self._stop.set()
 
@@ -140,13 +154,18 @@ class RedisJobEvents:
             try:
                 client = redis.Redis.from_url(self.url, socket_connect_timeout=2, health_check_interval=10)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
-                pubsub.psubscribe(EVENT_CHANNEL_PREFIX + "*")
+                if self.listen:
+                    pubsub.psubscribe(EVENT_CHANNEL_PREFIX + "*")
+                if self.cancels:
+                    pubsub.subscribe(CANCEL_CHANNEL)
                 self.connected.set()
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=1.0)
                     if message and message.get("type") == "pmessage":
                         job_id = message["channel"].decode()[len(EVENT_CHANNEL_PREFIX):]
                         self._local.publish(job_id, json.loads(message["data"]))
+                    elif message and message.get("type") == "message":
+                        self._local.request_cancel(message["data"].decode())
             except Exception as exc:  # Redis went away: followers poll the rows until it is back
                 if self.connected.is_set():
                     log.warning("job events: lost Redis (%s); reconnecting", exc)
@@ -201,7 +220,7 @@ def _build_runner():
         backends=backends,
         policy=policy,
         settings=settings,
-        events=RedisJobEvents(settings.broker_url, listen=False),
+        events=RedisJobEvents(settings.broker_url, listen=False, cancels=True),
     )
     log.info("worker process ready", extra={"model": model, "worker_id": runner.worker_id})
     return runner
@@ -216,6 +235,7 @@ def _load_model(**_kwargs) -> None:
 @worker_process_shutdown.connect
 def _close(**_kwargs) -> None:
     if _runner is not None:
+        _runner.events.close()
         _runner.sessions.kw["bind"].dispose()
 
 

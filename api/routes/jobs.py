@@ -127,6 +127,8 @@ def cancel_job(job_id: str, http: Request, context: ContextDep, session: Session
     job = jobs.request_cancel(session, job_id)
     if job.status == jobs.JobStatus.cancelled.value:
         context.events.publish(job_id, {"status": job.status, "step": job.progress_step, "total": job.progress_total})
+    elif job.status == jobs.JobStatus.running.value:
+        context.events.request_cancel(job_id)  # its worker stops at the next step
     return job_object(context, http, job)
 
 

@@ -11,8 +11,9 @@ import uuid
 
 import pytest
 
+from tests.conftest import wait_for
 from tests.distributed.conftest import MODEL, REPO, UNSERVED_MODEL
-from worker.celery_app import queue_for
+from worker.celery_app import RedisJobEvents, queue_for
 
 pytestmark = [pytest.mark.distributed, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
@@ -83,6 +84,26 @@ def test_job_for_a_model_no_worker_serves_stays_queued_and_visible(dist):
     assert dist.http.post(f"/v1/jobs/{orphan['id']}/cancel").json()["status"] == "cancelled"
 
 
+def test_cancel_signals_reach_worker_processes_through_redis(redis_server):
+    """API node -> Redis -> each worker process: the signal that stops a running job at its next step
+    (core/events.py). An API node does not take signals; a worker takes only the jobs signalled."""
+    worker = RedisJobEvents(redis_server.url, listen=False, cancels=True)
+    api_node = RedisJobEvents(redis_server.url)
+    try:
+        wait_for(lambda: worker.connected.is_set() and api_node.connected.is_set(), 10, "both subscribed")
+
+        def signalled() -> bool:  # sent again until it lands: a subscription goes live a moment after connecting
+            api_node.request_cancel("job_signalled")
+            return worker.cancel_requested("job_signalled")
+
+        wait_for(signalled, 10, "the cancel signal at the worker", interval=0.1)
+        assert not worker.cancel_requested("job_other")
+        assert not api_node.cancel_requested("job_signalled")
+    finally:
+        worker.close()
+        api_node.close()
+
+
 def test_sse_shows_each_step_across_processes_and_cancel_stops_a_running_job(dist):
     dist.start_worker(MODEL)
     blocker = dist.submit(steps=15, prompt="blocker")  # keeps the worker busy while we subscribe to the next
@@ -104,7 +125,7 @@ def test_sse_shows_each_step_across_processes_and_cancel_stops_a_running_job(dis
     worker_lines = [l for l in dist.worker_log() if l.get("request_id") == request_id]
     assert {l["message"] for l in worker_lines if l.get("job_id") == followed["id"]} >= {"job started", "job finished"}
 
-    # Cancel across processes: the API sets the flag, the worker sees it at its next step.
+    # Cancel across processes: the API sets the flag and signals the worker, which stops at its next step.
     doomed = dist.submit(steps=200, prompt="long")
     dist.wait_running(doomed["id"], min_step=2, timeout=90)
     assert dist.http.post(f"/v1/jobs/{doomed['id']}/cancel").status_code == 200
