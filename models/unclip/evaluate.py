@@ -201,6 +201,48 @@ def diagnose(backend, count: int, rng: random.Random) -> dict:
     return {stage: (h, count) for stage, h in hits.items()}
 
 
+def diagnose_relations(backend, count: int, rng: random.Random) -> dict:
+    """The same question for two-shape scenes. decoder: the true scene's image embedding and the prompt's
+    text -> decoder -> upsampler (what the prompt path gets from a perfect prior)."""
+    from models.unclip import modeling as M
+    from models.unclip.pipeline import UPSAMPLED, pil_to_tensor, tensor_to_pils
+
+    pipe = backend.pipeline
+    hits = {"upsampler": 0, "decoder": 0, "pipeline": 0}
+    for i in range(count):
+        c = relation_case(rng)
+        target = S.render(S.relation_items(c["a"], c["relation"], c["b"], rng), c["background"], 256)
+        with torch.no_grad():
+            upsampled = M.upsample(pipe.upsampler, pil_to_tensor(target, 32).to(pipe.device), UPSAMPLED)
+        decoded = pipe(prompt=c["prompt"], n=1, seed=i, image_embeds=pipe.embed_images([target]))
+        outputs = {"upsampler": tensor_to_pils(upsampled)[0], "decoder": tensor_to_pils(decoded)[0],
+                   "pipeline": backend.generate(c["prompt"], n=1, size=256, seed=i)[0]}
+        for stage, image in outputs.items():
+            hits[stage] += S.matches_relation(image, c["a"], c["relation"], c["b"], c["background"])
+    return {stage: (h, count) for stage, h in hits.items()}
+
+
+def diagnose_emoji(backend, data_dir: Path, count: int) -> dict | None:
+    """Is the image encoder the limit of the emoji row? The evaluation's prompts that are also training captions:
+    top-1 retrieval among them of their training images (the encoder's own ceiling) and of generated images."""
+    meta_path, train_path = data_dir / "meta.json", data_dir / "train.npz"
+    if not (meta_path.exists() and train_path.exists()):
+        return None
+    pipe = backend.pipeline
+    index = {caption: i for i, caption in enumerate(json.loads(meta_path.read_text())["captions"])}
+    prompts = [p for p in emoji_prompts(meta_path, count) if p in index]
+    if not prompts:
+        return None
+    training = np.load(train_path)["images_lo"][[index[p] for p in prompts]]
+    generated = [backend.generate(p, n=1, size=256, seed=i)[0] for i, p in enumerate(prompts)]
+    texts = pipe.embed_texts(prompts)
+    found = {}
+    for name, images in (("training_images", [Image.fromarray(a) for a in training]), ("generated", generated)):
+        hits = ((pipe.embed_images(images) @ texts.T).argmax(1) == torch.arange(len(prompts))).sum().item()
+        found[name] = (int(hits), len(prompts))
+    return found
+
+
 # ------------------------------------------------------------------------------------------ sample grids
 def _label(img: Image.Image, text: str, width: int) -> Image.Image:
     tile = Image.new("RGB", (width, width + 28), "white")
@@ -256,7 +298,20 @@ def main(argv: list[str] | None = None) -> dict:
                              ("decoder", "the decoder (true scene's image embedding)"),
                              ("pipeline", "the prior (prompt only: the whole pipeline)")):
             print(f"| {label} | {pct(found[stage])} |")
-        return {"diagnose": found}
+        relations = diagnose_relations(backend, args.per_case * 4, random.Random(EVAL_SEED))
+        print("\n| Two-shape relations matched, given perfect input up to | Result |\n|---|---|")
+        for stage, label in (("upsampler", "the upsampler (true 32x32 scene)"),
+                             ("decoder", "the decoder (true scene's image embedding + the prompt's text)"),
+                             ("pipeline", "the prior (prompt only: the whole pipeline)")):
+            print(f"| {label} | {pct(relations[stage])} |")
+        emoji = diagnose_emoji(backend, Path(args.data), args.emoji)
+        if emoji:
+            n = emoji["generated"][1]
+            print(f"\n| Emoji: top-1 retrieval among the {n} evaluation prompts that are training captions | Result |"
+                  "\n|---|---|")
+            print(f"| their training images (the image encoder's ceiling) | {pct(emoji['training_images'])} |")
+            print(f"| images generated from them | {pct(emoji['generated'])} |")
+        return {"diagnose": found, "relations": relations, "emoji": emoji}
 
     start = time.time()
     backend = UnclipBackend.from_pretrained(args.weights)

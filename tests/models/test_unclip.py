@@ -250,3 +250,28 @@ def test_diagnosis_finds_the_upsampler_faithful_to_true_scenes(shipped_backend):
     found = diagnose(shipped_backend, 6, random.Random(0))
     assert set(found) == {"upsampler", "decoder", "pipeline"} and all(n == 6 for _, n in found.values())
     assert found["upsampler"][0] >= 5  # given the true 32x32 scene, the upsampler keeps shape, colour, place
+
+
+@shipped
+def test_diagnosis_of_relations_finds_the_upsampler_faithful_to_two_shape_scenes(shipped_backend):
+    from models.unclip.evaluate import diagnose_relations
+
+    found = diagnose_relations(shipped_backend, 6, random.Random(0))
+    assert set(found) == {"upsampler", "decoder", "pipeline"} and all(n == 6 for _, n in found.values())
+    assert found["upsampler"][0] >= 5  # two small shapes survive 32x32: the limit is elsewhere
+
+
+@shipped
+def test_emoji_diagnosis_scores_the_prompts_that_are_training_captions(shipped_backend, tmp_path):
+    """The evaluation's prompts are "<name> in the style of <set>"; only those that are training captions have a
+    training image to score the image encoder's ceiling with (here: one concept, captioned in all three sets)."""
+    from models.unclip.evaluate import STYLES, diagnose_emoji
+
+    assert diagnose_emoji(shipped_backend, tmp_path, 10) is None  # no data built: the row is left out
+    captions = [f"a red circle in the style of {style}" for style in STYLES]
+    concepts = [{"name": "a red circle"}, {"name": "a blue square"}]
+    (tmp_path / "meta.json").write_text(json.dumps({"captions": captions, "emoji_concepts": concepts}))
+    circle = np.asarray(S.render([S.Item("circle", "red", 0.5, 0.5, S.SIZES["large"])], "white", 32))
+    np.savez(tmp_path / "train.npz", images_lo=np.stack([circle] * 3))
+    found = diagnose_emoji(shipped_backend, tmp_path, 10)
+    assert found == {"training_images": (1, 1), "generated": (1, 1)}  # the square's prompt is left out
