@@ -293,24 +293,28 @@ def main(argv: list[str] | None = None) -> dict:
     if args.diagnose:
         backend = UnclipBackend.from_pretrained(args.weights)
         found = diagnose(backend, args.per_case * 5, random.Random(EVAL_SEED))
-        print("| One-shape scenes matched, given perfect input up to | Result |\n|---|---|")
-        for stage, label in (("upsampler", "the upsampler (true 32x32 scene)"),
-                             ("decoder", "the decoder (true scene's image embedding)"),
-                             ("pipeline", "the prior (prompt only: the whole pipeline)")):
-            print(f"| {label} | {pct(found[stage])} |")
         relations = diagnose_relations(backend, args.per_case * 4, random.Random(EVAL_SEED))
-        print("\n| Two-shape relations matched, given perfect input up to | Result |\n|---|---|")
-        for stage, label in (("upsampler", "the upsampler (true 32x32 scene)"),
-                             ("decoder", "the decoder (true scene's image embedding + the prompt's text)"),
-                             ("pipeline", "the prior (prompt only: the whole pipeline)")):
-            print(f"| {label} | {pct(relations[stage])} |")
         emoji = diagnose_emoji(backend, Path(args.data), args.emoji)
+        tables = [
+            ("One-shape scenes matched, given perfect input up to",
+             [("the upsampler (true 32x32 scene)", found["upsampler"]),
+              ("the decoder (true scene's image embedding)", found["decoder"]),
+              ("the prior (prompt only: the whole pipeline)", found["pipeline"])]),
+            ("Two-shape relations matched, given perfect input up to",
+             [("the upsampler (true 32x32 scene)", relations["upsampler"]),
+              ("the decoder (true scene's image embedding + the prompt's text)", relations["decoder"]),
+              ("the prior (prompt only: the whole pipeline)", relations["pipeline"])]),
+        ]
         if emoji:
-            n = emoji["generated"][1]
-            print(f"\n| Emoji: top-1 retrieval among the {n} evaluation prompts that are training captions | Result |"
-                  "\n|---|---|")
-            print(f"| their training images (the image encoder's ceiling) | {pct(emoji['training_images'])} |")
-            print(f"| images generated from them | {pct(emoji['generated'])} |")
+            tables.append((f"Emoji: top-1 retrieval among the {emoji['generated'][1]} evaluation prompts that are "
+                           "training captions",
+                           [("their training images (the image encoder's ceiling)", emoji["training_images"]),
+                            ("images generated from them", emoji["generated"])]))
+        for title, rows in tables:
+            print(f"| {title} | Result |\n|---|---|")
+            for label, pair in rows:
+                print(f"| {label} | {pct(pair)} |")
+            print()
         return {"diagnose": found, "relations": relations, "emoji": emoji}
 
     start = time.time()
