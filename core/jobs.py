@@ -304,11 +304,15 @@ def fail_job(session: Session, job_id: str, code: str, message: str, worker_id: 
     return result.rowcount == 1
 
 
-def mark_cancelled(session: Session, job_id: str, worker_id: str) -> bool:
+def mark_cancelled(
+    session: Session, job_id: str, worker_id: str, step: int | None = None, total: int | None = None
+) -> bool:
+    """The job stopped at `step` of `total` (when given: the row's progress is written only once a second)."""
+    progress = {} if step is None else {"progress_step": step, "progress_total": total}
     result = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.worker_id == worker_id, Job.status == JobStatus.running.value)
-        .values(status=JobStatus.cancelled.value, finished_at=utcnow(), lease_expires_at=None)
+        .values(status=JobStatus.cancelled.value, finished_at=utcnow(), lease_expires_at=None, **progress)
     )
     session.commit()
     return result.rowcount == 1

@@ -20,7 +20,11 @@ ProgressCallback = Callable[[int, int], None]
 
 
 class JobCancelled(Exception):
-    """Raised from a progress callback to stop a sampling loop."""
+    """Raised from a progress callback to stop a sampling loop (at `step` of `total`, where the raiser says)."""
+
+    def __init__(self, job_id: str = "", step: int | None = None, total: int | None = None):
+        super().__init__(job_id)
+        self.step, self.total = step, total
 
 
 @runtime_checkable

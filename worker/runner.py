@@ -106,9 +106,9 @@ class JobRunner:
                 images = self._run_model(job, progress)
             failing = "Checking or storing the images failed"
             status = self._store_outputs(job, images)
-        except JobCancelled:
+        except JobCancelled as stopped:
             with self.sessions() as session:
-                ours = jobs.mark_cancelled(session, job_id, self.worker_id)
+                ours = jobs.mark_cancelled(session, job_id, self.worker_id, stopped.step, stopped.total)
             status = jobs.JobStatus.cancelled.value if ours else "skipped"
         except Exception as exc:  # the job ends failed with a reason; the worker lives on
             log.exception("job failed", extra={"job_id": job_id})
@@ -156,7 +156,7 @@ class JobRunner:
                 wanted = keep_going(step, total)
                 self._publish(job_id, jobs.JobStatus.running.value, step, total)
                 if not wanted:
-                    raise JobCancelled(job_id)
+                    raise JobCancelled(job_id, step, total)
 
             yield progress
 

@@ -190,7 +190,8 @@ def test_a_cancel_signal_stops_the_job_at_its_next_step_without_a_read_per_step(
     # Ten steps, and far fewer statements than that (a progress write, two statements, once a second).
     assert after - before < 6
     with runner.sessions() as session:
-        assert session.get(jobs.Job, job_id).status == "cancelled"
+        job = session.get(jobs.Job, job_id)
+        assert job.status == "cancelled" and (job.progress_step, job.progress_total) == (11, total)
 
 
 def test_a_job_whose_images_cannot_be_stored_fails_saying_so(settings, monkeypatch):
