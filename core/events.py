@@ -2,7 +2,7 @@
 sampling step, as small dicts {"status", "step", "total"}.
 
 Cancel requests travel the same way, the other direction: the API signals the job's worker, which checks for
-the signal at every sampling step (a set lookup, where reading the job row each step cost ~1 ms on SQLite and
+the signal at every sampling step (an in-memory lookup; reading the job row each step cost ~1 ms on SQLite and
 a round trip on PostgreSQL) and reads the row's cancel flag only with its once-a-second progress write.
 
 The job row stays the truth; an event or a signal only arrives sooner. Followers also re-read the row on a
