@@ -178,23 +178,27 @@ def variation_sources(meta_path: Path, count: int, rng: random.Random) -> tuple[
     return sources, domains
 
 
+def _upsampled_truth(backend, target: Image.Image) -> Image.Image:
+    """The true scene at 32x32 through the upsampler alone: what the later stages make of perfect input."""
+    from models.unclip import modeling as M
+    from models.unclip.pipeline import UPSAMPLED, pil_to_tensor, tensor_to_pils
+
+    with torch.no_grad():
+        low = pil_to_tensor(target, 32).to(backend.pipeline.device)
+        return tensor_to_pils(M.upsample(backend.pipeline.upsampler, low, UPSAMPLED))[0]
+
+
 def diagnose(backend, count: int, rng: random.Random) -> dict:
     """Which stage loses the caption: each row gives the later stages perfect input.
 
     upsampler: the true scene at 32x32 -> upsampler. decoder: the true scene's image embedding -> decoder ->
     upsampler (a variation of the target, so no prior). pipeline: the prompt through every stage.
     """
-    from models.unclip import modeling as M
-    from models.unclip.pipeline import UPSAMPLED, pil_to_tensor, tensor_to_pils
-
     hits = {"upsampler": 0, "decoder": 0, "pipeline": 0}
     for i in range(count):
         c = single_case(rng, rng.choice(_seen_pairs()))
         target = render_single(c)
-        with torch.no_grad():
-            low = pil_to_tensor(target, 32).to(backend.pipeline.device)
-            upsampled = tensor_to_pils(M.upsample(backend.pipeline.upsampler, low, UPSAMPLED))[0]
-        outputs = {"upsampler": upsampled, "decoder": backend.vary(target, n=1, size=256, seed=i)[0],
+        outputs = {"upsampler": _upsampled_truth(backend, target), "decoder": backend.vary(target, n=1, size=256, seed=i)[0],
                    "pipeline": backend.generate(c["prompt"], n=1, size=256, seed=i)[0]}
         for stage, image in outputs.items():
             hits[stage] += S.matches_single(image, c["color"], c["shape"], c["position"], c["background"])
@@ -204,18 +208,15 @@ def diagnose(backend, count: int, rng: random.Random) -> dict:
 def diagnose_relations(backend, count: int, rng: random.Random) -> dict:
     """The same question for two-shape scenes. decoder: the true scene's image embedding and the prompt's
     text -> decoder -> upsampler (what the prompt path gets from a perfect prior)."""
-    from models.unclip import modeling as M
-    from models.unclip.pipeline import UPSAMPLED, pil_to_tensor, tensor_to_pils
+    from models.unclip.pipeline import tensor_to_pils
 
     pipe = backend.pipeline
     hits = {"upsampler": 0, "decoder": 0, "pipeline": 0}
     for i in range(count):
         c = relation_case(rng)
         target = S.render(S.relation_items(c["a"], c["relation"], c["b"], rng), c["background"], 256)
-        with torch.no_grad():
-            upsampled = M.upsample(pipe.upsampler, pil_to_tensor(target, 32).to(pipe.device), UPSAMPLED)
         decoded = pipe(prompt=c["prompt"], n=1, seed=i, image_embeds=pipe.embed_images([target]))
-        outputs = {"upsampler": tensor_to_pils(upsampled)[0], "decoder": tensor_to_pils(decoded)[0],
+        outputs = {"upsampler": _upsampled_truth(backend, target), "decoder": tensor_to_pils(decoded)[0],
                    "pipeline": backend.generate(c["prompt"], n=1, size=256, seed=i)[0]}
         for stage, image in outputs.items():
             hits[stage] += S.matches_relation(image, c["a"], c["relation"], c["b"], c["background"])

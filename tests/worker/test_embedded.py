@@ -70,12 +70,12 @@ def make_runner(settings) -> JobRunner:
     )
 
 
-def new_job(sessions) -> str:
+def new_job(sessions, steps: int = 2) -> str:
     with sessions() as session:
         key, _ = jobs.create_api_key(session, "k")
         job = jobs.create_job(
             session, api_key_id=key.id, operation="generate", model="kandinsky-2.2", prompt="a red circle",
-            params={"n": 1, "size": 256, "steps": 2}, seed=1, fingerprint="f",
+            params={"n": 1, "size": 256, "steps": steps}, seed=1, fingerprint="f",
         )
     return job.id
 
@@ -161,21 +161,16 @@ def test_a_cancel_signal_stops_the_job_at_its_next_step_without_a_read_per_step(
     round trip on PostgreSQL). Here only the signal is sent, not the row's flag, so the signal alone stops it."""
     runner = make_runner(settings)
     runner.events = events = LocalJobEvents()
-    with runner.sessions() as session:
-        key, _ = jobs.create_api_key(session, "k")
-        job_id = jobs.create_job(
-            session, api_key_id=key.id, operation="generate", model="kandinsky-2.2", prompt="a red circle",
-            params={"n": 1, "size": 256, "steps": 12}, seed=1, fingerprint="f",
-        ).id
+    job_id = new_job(runner.sessions, steps=12)
     steps, statements = [], []
     publish = events.publish
 
-    def publish_and_cancel_at_ten(job, event):
-        if event["status"] == "running" and event["step"]:
-            steps.append((event["step"], event["total"], len(statements)))
-            if event["step"] == 10:
+    def publish_and_cancel_at_ten(job, message):
+        if message["status"] == "running" and message["step"]:
+            steps.append((message["step"], message["total"], len(statements)))
+            if message["step"] == 10:
                 events.request_cancel(job_id)
-        publish(job, event)
+        publish(job, message)
 
     events.publish = publish_and_cancel_at_ten
     engine = runner.sessions.kw["bind"]
