@@ -59,6 +59,9 @@ def _param_from_loc(loc: tuple) -> str | None:
     return parts[0] if parts else None
 
 
+# What FastAPI raises when a body cannot be read as the route expects, other than a JSON syntax error.
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
+
 JSON_PARSE_ERROR = (
     "We could not parse the JSON body of your request. The API expects a JSON object, but what was sent "
     "was empty or not valid JSON."
@@ -111,12 +114,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(validation_error(first))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
+        message = str(exc.detail)
+        if exc.status_code == 400 and message == FASTAPI_BODY_ERROR:  # e.g. a JSON body that is not UTF-8
+            return error_response(invalid(JSON_PARSE_ERROR, code="invalid_json"))
+        if exc.status_code == 404 and message == "Not Found":  # no such route: OpenAI names the URL
+            message = f"Invalid URL ({request.method} {request.url.path})"
         return error_response(
             APIError(
                 exc.status_code,
-                str(exc.detail),
+                message,
                 type="invalid_request_error" if exc.status_code < 500 else "server_error",
                 code=codes.get(exc.status_code),
                 headers=getattr(exc, "headers", None),

@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Self-hosted image generation behind the DALL·E 2 Images API.",
         lifespan=lifespan,
+        redirect_slashes=False,  # "/v1/images/generations/" is a 404 naming the URL, as at OpenAI, not a redirect
     )
     install_error_handlers(app)
 

@@ -68,7 +68,7 @@ def test_unpaired_surrogates_are_a_400(client, auth, field):
     assert "Unicode" in assert_error(response, 400, field)["message"]
 
 
-@pytest.mark.parametrize("raw", [b"[1, 2]", b'"prompt"', b"{not json", b"", b"null"])
+@pytest.mark.parametrize("raw", [b"[1, 2]", b'"prompt"', b"{not json", b"", b"null", b'{"prompt": "a \xff cat"}'])
 def test_generation_rejects_bodies_that_are_not_objects(client, auth, raw):
     response = client.post(
         "/v1/images/generations", content=raw, headers={**auth, "content-type": "application/json"}
@@ -204,8 +204,11 @@ def test_service_stays_up_after_bad_input(client, auth):
 
 
 def test_unknown_route_and_method_are_openai_shaped(client, auth):
-    assert_error(client.get("/v1/nothing-here", headers=auth), 404)
+    assert assert_error(client.get("/v1/nothing-here", headers=auth), 404)["message"] == "Invalid URL (GET /v1/nothing-here)"
     assert_error(client.get("/v1/images/generations", headers=auth), 405)
+    # A trailing slash is another URL, as at OpenAI: no redirect that a client would have to follow.
+    response = client.post("/v1/images/generations/", json={"prompt": "a cat"}, headers=auth, follow_redirects=False)
+    assert "Invalid URL (POST /v1/images/generations/)" == assert_error(response, 404)["message"]
 
 
 def test_our_own_faults_are_500_in_openai_shape(client, auth):
