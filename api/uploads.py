@@ -47,7 +47,8 @@ def _decode_png(upload: Upload, param: str, max_bytes: int) -> Image.Image:
 
 
 def _has_alpha(image: Image.Image) -> bool:
-    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    # An alpha channel, or a PNG tRNS chunk (a transparent colour or palette entry) in any mode.
+    return image.has_transparency_data
 
 
 def _alpha(image: Image.Image) -> np.ndarray:

@@ -7,6 +7,7 @@ import json
 import struct
 import zlib
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -242,3 +243,17 @@ def test_an_unreachable_database_is_a_503_to_retry(client, auth):
     assert error["type"] == "server_error" and error["code"] == "service_unavailable"
     assert response.headers["retry-after"] == "2"
     assert client.get("/v1/models", headers=auth).status_code == 200  # and it answers again once it can
+
+
+@pytest.mark.parametrize("mode,transparent", [("RGB", (40, 90, 200)), ("L", 40), ("P", 0)])
+def test_a_png_transparency_chunk_marks_the_area_to_edit(mode, transparent):
+    """PNG also says "transparent" with a tRNS chunk (one colour, or a palette entry), no alpha channel needed."""
+    from api.uploads import Upload, edit_inputs
+
+    image = Image.new(mode, (64, 64), transparent)
+    image.paste(Image.new(mode, (32, 64), 200 if mode != "RGB" else (230, 40, 40)), (32, 0))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", transparency=transparent)
+    _, repaint, _ = edit_inputs(Upload("a.png", buffer.getvalue()), None, 64, 4 * 1024 * 1024)
+    repaint = np.asarray(repaint)
+    assert (repaint[:, :32] == 255).all() and (repaint[:, 32:] == 0).all()
