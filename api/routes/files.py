@@ -15,7 +15,13 @@ router = APIRouter(prefix="/v1/files", tags=["files"])
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
-@router.get("/{image_id}/content", response_class=Response, responses={200: {"content": {"image/png": {}}}})
+# HEAD as well as GET: link checkers, download managers and `curl -I` ask for the headers first.
+@router.api_route(
+    "/{image_id}/content",
+    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
 async def image_content(
     image_id: str,
     context: ContextDep,

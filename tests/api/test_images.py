@@ -88,9 +88,14 @@ def test_signed_urls_refuse_tampering_and_expiry(make_settings):
         url = client.post("/v1/images/generations", json={"prompt": "x", "size": "256x256", **FAST}).json()["data"][0]["url"]
         parts = urlparse(url)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        assert fetch(client, url)[0] == 200
+        status, content = fetch(client, url)
+        assert status == 200
+        head = client.head(f"{parts.path}?{parts.query}")
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-type"] == "image/png" and int(head.headers["content-length"]) == len(content)
         tampered = f"{parts.path}?expires={int(query['expires']) + 3600}&signature={query['signature']}"
         assert client.get(tampered).json()["error"]["code"] == "invalid_signature"
+        assert client.head(tampered).status_code == 403
         other_image = parts.path.replace("img_", "img_0")
         assert client.get(f"{other_image}?{parts.query}").status_code == 403
         time.sleep(3)
