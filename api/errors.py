@@ -109,9 +109,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
-        return error_response(validation_error(first))
+        error = validation_error(first)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if error.code == "invalid_json" and content_type and "json" not in content_type:
+            # Most often `curl -d '{...}'` without -H "Content-Type: application/json": say so.
+            error.message = (
+                f"The request body must be a JSON object sent with Content-Type: application/json; "
+                f"this request's Content-Type is {content_type}."
+            )
+        return error_response(error)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -78,6 +78,20 @@ def test_generation_rejects_bodies_that_are_not_objects(client, auth, raw):
     assert error["param"] is None  # not pydantic's byte offset of the parse error
 
 
+@pytest.mark.parametrize(
+    "kwargs, sent_as",
+    [
+        ({"content": b'{"prompt": "a red circle"}', "headers": {"content-type": "application/x-www-form-urlencoded"}},
+         "application/x-www-form-urlencoded"),  # what `curl -d '{...}'` sends without -H
+        ({"files": {"prompt": (None, "a red circle")}}, "multipart/form-data"),
+    ],
+)
+def test_a_generation_body_that_is_not_sent_as_json_says_which_content_type_it_had(client, auth, kwargs, sent_as):
+    headers = {**auth, **kwargs.pop("headers", {})}
+    error = assert_error(client.post("/v1/images/generations", headers=headers, **kwargs), 400, code="invalid_json")
+    assert "application/json" in error["message"] and sent_as in error["message"]
+
+
 def test_missing_and_wrong_keys_are_401(client, auth):
     error = assert_error(client.post("/v1/images/generations", json={"prompt": "a cat"}), 401, code="invalid_api_key")
     assert "API key" in error["message"]
