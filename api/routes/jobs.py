@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -92,7 +93,8 @@ def list_jobs(
     session: SessionDep,
     key: CurrentKey,
     limit: int = Query(20, ge=1, le=100),
-    after: str | None = Query(None, max_length=64, description="a job id: list the jobs created before it"),
+    after: str | None = Query(None, max_length=64, description="a job id: list the jobs that follow it in this order"),
+    order: Literal["desc", "asc"] = Query("desc", description="by creation time: newest first (desc) or oldest first"),
     status: jobs.JobStatus | None = None,
 ):
     query = select(jobs.Job).where(jobs.Job.api_key_id == key.id)
@@ -102,11 +104,18 @@ def list_jobs(
         cursor = session.get(jobs.Job, after)
         if cursor is None or cursor.api_key_id != key.id:
             raise invalid(f"No job found with id '{after}'.", "after", "invalid_value")
-        query = query.where(
-            (jobs.Job.created_at < cursor.created_at)
-            | ((jobs.Job.created_at == cursor.created_at) & (jobs.Job.id < cursor.id))
-        )
-    rows = session.scalars(query.order_by(jobs.Job.created_at.desc(), jobs.Job.id.desc()).limit(limit + 1)).all()
+        if order == "desc":
+            query = query.where(
+                (jobs.Job.created_at < cursor.created_at)
+                | ((jobs.Job.created_at == cursor.created_at) & (jobs.Job.id < cursor.id))
+            )
+        else:
+            query = query.where(
+                (jobs.Job.created_at > cursor.created_at)
+                | ((jobs.Job.created_at == cursor.created_at) & (jobs.Job.id > cursor.id))
+            )
+    sort = (jobs.Job.created_at.desc(), jobs.Job.id.desc()) if order == "desc" else (jobs.Job.created_at, jobs.Job.id)
+    rows = session.scalars(query.order_by(*sort).limit(limit + 1)).all()
     page = rows[:limit]
     return JobList(
         data=[job_object(context, http, job) for job in page],

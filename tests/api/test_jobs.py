@@ -103,6 +103,12 @@ def test_list_paginates_own_jobs_only(client, settings, auth):
         page = client.get(f"/v1/jobs?limit=2&after={page['last_id']}", headers=auth).json()
         seen += [j["id"] for j in page["data"]]
     assert seen == ids[::-1]
+    page = client.get("/v1/jobs?limit=3&order=asc", headers=auth).json()
+    oldest_first = [j["id"] for j in page["data"]]
+    page = client.get(f"/v1/jobs?limit=3&order=asc&after={page['last_id']}", headers=auth).json()
+    assert oldest_first + [j["id"] for j in page["data"]] == ids and not page["has_more"]
+    error = client.get("/v1/jobs?order=newest", headers=auth).json()["error"]
+    assert error["param"] == "order"
 
     for path in (f"/v1/jobs/{foreign}", f"/v1/jobs/{foreign}/events"):
         response = client.get(path, headers=auth)
