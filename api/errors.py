@@ -116,7 +116,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if error.code == "invalid_json" and content_type and "json" not in content_type:
             # Most often `curl -d '{...}'` without -H "Content-Type: application/json": say so.
             error.message = (
-                f"The request body must be a JSON object sent with Content-Type: application/json; "
+                "The request body must be a JSON object sent with Content-Type: application/json; "
                 f"this request's Content-Type is {content_type}."
             )
         return error_response(error)

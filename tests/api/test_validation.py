@@ -87,8 +87,9 @@ def test_generation_rejects_bodies_that_are_not_objects(client, auth, raw):
     ],
 )
 def test_a_generation_body_that_is_not_sent_as_json_says_which_content_type_it_had(client, auth, kwargs, sent_as):
-    headers = {**auth, **kwargs.pop("headers", {})}
-    error = assert_error(client.post("/v1/images/generations", headers=headers, **kwargs), 400, code="invalid_json")
+    body = {k: v for k, v in kwargs.items() if k != "headers"}
+    headers = {**auth, **kwargs.get("headers", {})}
+    error = assert_error(client.post("/v1/images/generations", headers=headers, **body), 400, code="invalid_json")
     assert "application/json" in error["message"] and sent_as in error["message"]
 
 
