@@ -38,11 +38,20 @@ class LocalStorage:
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
+        created = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
         path.parent.mkdir(parents=True, exist_ok=True)
+        for folder in created:
+            _fsync_dir(folder.parent)
         # Write then rename, so a reader never sees half an image and a redelivered job just replaces it.
+        # Synced before the job that refers to it is committed: a crash of the machine must not leave a
+        # succeeded job without its images, nor an accepted edit without its upload.
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
         os.replace(tmp, path)
+        _fsync_dir(path.parent)
 
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
@@ -54,6 +63,15 @@ class LocalStorage:
         if path.parent != self.root.resolve():
             with contextlib.suppress(OSError):  # not empty yet
                 path.parent.rmdir()
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a folder's entries (a new file's name, a rename) survive a crash of the machine."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def make_storage(settings: Settings) -> Storage:

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from core.storage import LocalStorage, UrlSigner
@@ -31,3 +33,23 @@ def test_local_storage_roundtrip_and_no_escape(tmp_path):
     assert (tmp_path / "images/outputs").is_dir()
     with pytest.raises(ValueError):
         store.put("../outside.png", b"x")
+
+
+def test_local_storage_syncs_the_file_and_its_new_folders_to_disk(tmp_path, monkeypatch):
+    """A job is committed as succeeded only after its images are put: they must be on disk by then."""
+    import core.storage
+
+    synced = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(core.storage.os, "fsync", recording_fsync)
+    store = LocalStorage(tmp_path / "images")
+    store.put("outputs/job/0.png", b"abc")
+    root = (tmp_path / "images").resolve()
+    assert any(name.startswith(str(root / "outputs/job/.0.png.")) for name in synced)  # the data, before its rename
+    for folder in (root / "outputs/job", root / "outputs", root):  # the new name and the new folders' entries
+        assert str(folder) in synced
