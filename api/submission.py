@@ -141,16 +141,20 @@ async def check_policy(context: AppContext, key: jobs.ApiKey, request: JobReques
         decision = await run_in_threadpool(check)
         if decision.allowed:
             continue
-        with context.services.sessions() as session:
-            jobs.record_rejection(
-                session,
-                api_key_id=key.id,
-                operation=request.operation.value,
-                stage=stage,
-                category=decision.category,
-                check=decision.check,
-                prompt=request.prompt,
-            )
+
+        def record(stage: str = stage, decision=decision) -> None:
+            with context.services.sessions() as session:
+                jobs.record_rejection(
+                    session,
+                    api_key_id=key.id,
+                    operation=request.operation.value,
+                    stage=stage,
+                    category=decision.category,
+                    check=decision.check,
+                    prompt=request.prompt,
+                )
+
+        await run_in_threadpool(record)
         raise policy_violation(decision.message)
 
 
@@ -187,6 +191,19 @@ async def submit_job(context: AppContext, http: Request, key: jobs.ApiKey, reque
     if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
         raise invalid(f"The Idempotency-Key header is too long: at most {MAX_IDEMPOTENCY_KEY} characters.", code="invalid_value")
     is_retry = http.headers.get("x-stainless-retry-count", "0") not in ("", "0")
+    request_id = getattr(http.state, "request_id", None)
+    # Database and storage calls block: off the event loop, so other requests are not held up behind them.
+    return await run_in_threadpool(_record_and_dispatch, context, key, request, idempotency_key, is_retry, request_id)
+
+
+def _record_and_dispatch(
+    context: AppContext,
+    key: jobs.ApiKey,
+    request: JobRequest,
+    idempotency_key: str | None,
+    is_retry: bool,
+    request_id: str | None,
+) -> jobs.Job:
     seed = request.options.seed
     fp = fingerprint(key.id, request, seed)
     sessions = context.services.sessions
@@ -196,7 +213,7 @@ async def submit_job(context: AppContext, http: Request, key: jobs.ApiKey, reque
             return existing
 
     job_id = jobs.new_id("job")
-    input_key, mask_key = await run_in_threadpool(_store_inputs, context, job_id, request)
+    input_key, mask_key = _store_inputs(context, job_id, request)
     try:
         with sessions() as session:
             job = jobs.create_job(
@@ -213,7 +230,7 @@ async def submit_job(context: AppContext, http: Request, key: jobs.ApiKey, reque
                 mask_key=mask_key,
                 idempotency_key=idempotency_key,
                 fingerprint=fp,
-                request_id=getattr(http.state, "request_id", None),
+                request_id=request_id,
             )
     except IntegrityError:
         # Requests with one Idempotency-Key that arrive together all miss the lookup above; the unique
@@ -225,8 +242,13 @@ async def submit_job(context: AppContext, http: Request, key: jobs.ApiKey, reque
         if existing is None:
             raise
         return existing
-    await run_in_threadpool(dispatch_job, sessions, context.dispatcher, job.id, job.model)
+    dispatch_job(sessions, context.dispatcher, job.id, job.model)
     return job
+
+
+def _read_job(context: AppContext, job_id: str) -> jobs.Job:
+    with context.services.sessions() as session:
+        return session.get(jobs.Job, job_id)
 
 
 async def wait_for_job(context: AppContext, job_id: str, timeout: float) -> jobs.Job:
@@ -234,10 +256,9 @@ async def wait_for_job(context: AppContext, job_id: str, timeout: float) -> jobs
     subscription = context.events.subscribe(job_id, progress=False)
     try:
         while True:
-            with context.services.sessions() as session:
-                job = session.get(jobs.Job, job_id)
-                if job.is_terminal or time.monotonic() >= deadline:
-                    return job
+            job = await run_in_threadpool(_read_job, context, job_id)
+            if job.is_terminal or time.monotonic() >= deadline:
+                return job
             # Wake at the job's next event, or re-read the row after a while in case an event was lost.
             while True:
                 event = await subscription.get(timeout=min(2.0, max(0.01, deadline - time.monotonic())))

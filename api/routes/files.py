@@ -34,7 +34,7 @@ async def image_content(
         raise APIError(403, "This image URL has expired; request the job again for a fresh URL.", code="url_expired")
     if problem is not None:
         raise APIError(403, "This image URL is not valid (its signature does not match).", code="invalid_signature")
-    image = session.get(jobs.Image, image_id)
+    image = await run_in_threadpool(session.get, jobs.Image, image_id)
     if image is None:
         raise not_found("No such image.")
     data = await run_in_threadpool(context.services.storage.get, image.storage_key)

@@ -59,7 +59,7 @@ async def _accepted(context: AppContext, http: Request, key: jobs.ApiKey, reques
     check_rate_limit(context, key)
     await check_policy(context, key, request, uploaded)
     job = await submit_job(context, http, key, request)
-    return job_object(context, http, job)
+    return await run_in_threadpool(job_object, context, http, job)  # a retry's finished job reads its images
 
 
 @router.post("/generations", status_code=202, response_model=JobObject)
@@ -144,8 +144,11 @@ def cancel_job(job_id: str, http: Request, context: ContextDep, session: Session
 @router.get("/{job_id}/events", response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
 async def job_events(job_id: str, http: Request, context: ContextDep, key: CurrentKey):
     """Server-sent events: one per change of status or progress; the stream ends with the job."""
-    with context.services.sessions() as session:
-        own_job(session, key, job_id)
+    def check_owner() -> None:
+        with context.services.sessions() as session:
+            own_job(session, key, job_id)
+
+    await run_in_threadpool(check_owner)
 
     def snapshot() -> tuple[tuple, dict, bool]:
         with context.services.sessions() as session:

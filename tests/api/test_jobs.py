@@ -119,6 +119,37 @@ def test_list_paginates_own_jobs_only(client, settings, auth):
         wait_for_job(client, auth, job_id, {"succeeded"})
 
 
+def test_a_slow_database_write_at_submission_does_not_hold_up_other_requests(client, auth, monkeypatch):
+    """Submission's database and storage calls run off the event loop (on a remote PostgreSQL each is a round
+    trip); on it, every other request of the node would wait behind them."""
+    import threading
+
+    from core import jobs as core_jobs
+
+    real_create_job = core_jobs.create_job
+    writing = threading.Event()
+
+    def slow_create_job(*args, **kwargs):
+        writing.set()
+        time.sleep(1.5)
+        return real_create_job(*args, **kwargs)
+
+    monkeypatch.setattr(core_jobs, "create_job", slow_create_job)
+    submitted = {}
+    submit = threading.Thread(
+        target=lambda: submitted.update(response=client.post("/v1/jobs/generations", json={"prompt": "a red circle", **FAST}, headers=auth))
+    )
+    submit.start()
+    assert writing.wait(30)
+    start = time.monotonic()
+    assert client.get("/healthz").status_code == 200
+    waited = time.monotonic() - start
+    submit.join()
+    assert submitted["response"].status_code == 202
+    assert waited < 1.0, f"a health check waited {waited:.2f}s behind a job's database write"
+    wait_for_job(client, auth, submitted["response"].json()["id"], {"succeeded"})
+
+
 def test_a_failing_model_ends_the_job_failed_with_a_reason(make_settings, tmp_path):
     from fastapi.testclient import TestClient
 
