@@ -141,21 +141,21 @@ async def check_policy(context: AppContext, key: jobs.ApiKey, request: JobReques
         decision = await run_in_threadpool(check)
         if decision.allowed:
             continue
-
-        def record(stage: str = stage, decision=decision) -> None:
-            with context.services.sessions() as session:
-                jobs.record_rejection(
-                    session,
-                    api_key_id=key.id,
-                    operation=request.operation.value,
-                    stage=stage,
-                    category=decision.category,
-                    check=decision.check,
-                    prompt=request.prompt,
-                )
-
-        await run_in_threadpool(record)
+        await run_in_threadpool(_record_rejection, context, key, request, stage, decision)
         raise policy_violation(decision.message)
+
+
+def _record_rejection(context: AppContext, key: jobs.ApiKey, request: JobRequest, stage: str, decision) -> None:
+    with context.services.sessions() as session:
+        jobs.record_rejection(
+            session,
+            api_key_id=key.id,
+            operation=request.operation.value,
+            stage=stage,
+            category=decision.category,
+            check=decision.check,
+            prompt=request.prompt,
+        )
 
 
 def _store_inputs(context: AppContext, job_id: str, request: JobRequest) -> tuple[str | None, str | None]:
