@@ -38,7 +38,10 @@ class LocalStorage:
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
-        created = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+        created, folder = [], path.parent
+        while not folder.exists():  # one stat when the folder is there already, the common case
+            created.append(folder)
+            folder = folder.parent
         path.parent.mkdir(parents=True, exist_ok=True)
         for folder in created:
             _fsync_dir(folder.parent)
