@@ -4,6 +4,7 @@ cancel it, list your own."""
 from __future__ import annotations
 
 import json
+import operator
 import time
 from typing import Literal
 
@@ -104,18 +105,15 @@ def list_jobs(
         cursor = session.get(jobs.Job, after)
         if cursor is None or cursor.api_key_id != key.id:
             raise invalid(f"No job found with id '{after}'.", "after", "invalid_value")
-        if order == "desc":
-            query = query.where(
-                (jobs.Job.created_at < cursor.created_at)
-                | ((jobs.Job.created_at == cursor.created_at) & (jobs.Job.id < cursor.id))
-            )
-        else:
-            query = query.where(
-                (jobs.Job.created_at > cursor.created_at)
-                | ((jobs.Job.created_at == cursor.created_at) & (jobs.Job.id > cursor.id))
-            )
-    sort = (jobs.Job.created_at.desc(), jobs.Job.id.desc()) if order == "desc" else (jobs.Job.created_at, jobs.Job.id)
-    rows = session.scalars(query.order_by(*sort).limit(limit + 1)).all()
+        follows = operator.lt if order == "desc" else operator.gt
+        query = query.where(
+            follows(jobs.Job.created_at, cursor.created_at)
+            | ((jobs.Job.created_at == cursor.created_at) & follows(jobs.Job.id, cursor.id))
+        )
+    sort = (jobs.Job.created_at, jobs.Job.id)
+    rows = session.scalars(
+        query.order_by(*(column.desc() if order == "desc" else column for column in sort)).limit(limit + 1)
+    ).all()
     page = rows[:limit]
     return JobList(
         data=[job_object(context, http, job) for job in page],
