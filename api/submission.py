@@ -274,10 +274,14 @@ def image_url(context: AppContext, http: Request, image: jobs.Image) -> str:
     return f"{base}/v1/files/{image.id}/content?expires={expires}&signature={signature}"
 
 
-def images_response(context: AppContext, http: Request, job: jobs.Job) -> ImagesResponse:
+def images_response(
+    context: AppContext, http: Request, job: jobs.Job, response_format: str | None = None
+) -> ImagesResponse:
+    """The job's images, in the response_format it was asked with unless another is given."""
+    response_format = response_format or job.params.get("response_format")
     data = []
     for image in job.images:
-        if job.params.get("response_format") == "b64_json":
+        if response_format == "b64_json":
             raw = context.services.storage.get(image.storage_key)
             data.append(ImageData(b64_json=base64.b64encode(raw).decode()))
         else:

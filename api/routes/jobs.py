@@ -30,7 +30,7 @@ def _ts(value) -> int | None:
     return int(value.timestamp()) if value is not None else None
 
 
-def job_object(context: AppContext, http: Request, job: jobs.Job) -> JobObject:
+def job_object(context: AppContext, http: Request, job: jobs.Job, response_format: str | None = None) -> JobObject:
     succeeded = job.status == jobs.JobStatus.succeeded.value
     return JobObject(
         id=job.id,
@@ -45,7 +45,7 @@ def job_object(context: AppContext, http: Request, job: jobs.Job) -> JobObject:
         params={**job.params, "prompt": job.prompt, "seed": job.seed},
         user=job.user,
         error=JobError(code=job.error_code, message=job.error_message) if job.error_code else None,
-        result=images_response(context, http, job) if succeeded else None,
+        result=images_response(context, http, job, response_format) if succeeded else None,
     )
 
 
@@ -115,8 +115,10 @@ def list_jobs(
         query.order_by(*(column.desc() if order == "desc" else column for column in sort)).limit(limit + 1)
     ).all()
     page = rows[:limit]
+    # Results as URLs whatever each job asked for: a page of b64_json jobs would be every image of the page,
+    # read from storage and inlined (up to 100 jobs of ten 1024x1024 images). GET the job for its own format.
     return JobList(
-        data=[job_object(context, http, job) for job in page],
+        data=[job_object(context, http, job, response_format="url") for job in page],
         first_id=page[0].id if page else None,
         last_id=page[-1].id if page else None,
         has_more=len(rows) > limit,

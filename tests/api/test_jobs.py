@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 
@@ -117,6 +118,23 @@ def test_list_paginates_own_jobs_only(client, settings, auth):
     assert client.get(f"/v1/jobs?after={foreign}", headers=auth).status_code == 400
     for job_id in ids:
         wait_for_job(client, auth, job_id, {"succeeded"})
+
+
+def test_the_list_gives_results_as_urls_and_the_job_its_own_format(client, auth):
+    """A page of b64_json jobs would inline every image of the page (up to 100 jobs of ten 1024x1024 images)."""
+    job = client.post(
+        "/v1/jobs/generations", json={"prompt": "a red circle", "n": 2, "response_format": "b64_json", **FAST}, headers=auth
+    ).json()
+    done = wait_for_job(client, auth, job["id"], {"succeeded"})
+    assert all(item["b64_json"] for item in done["result"]["data"])
+
+    (listed,) = [j for j in client.get("/v1/jobs", headers=auth).json()["data"] if j["id"] == job["id"]]
+    assert listed["params"]["response_format"] == "b64_json"
+    urls = [item["url"] for item in listed["result"]["data"]]
+    assert len(urls) == 2 and not any(item.get("b64_json") for item in listed["result"]["data"])
+    for url, item in zip(urls, done["result"]["data"]):
+        image = client.get(url.replace(str(client.base_url), ""))
+        assert image.status_code == 200 and image.content == base64.b64decode(item["b64_json"])
 
 
 def test_a_slow_database_write_at_submission_does_not_hold_up_other_requests(client, auth, monkeypatch):
