@@ -5,6 +5,8 @@ port with a fresh data folder, called through the openai SDK) are timed in round
 back, in alternating order. The figure is the median over rounds of the two calls' ratio, so a machine whose
 speed drifts during the run (a shared VM's does, by a third) affects both sides of each ratio alike. The calls
 never overlap, and a short pause between them lets each process's idle threads settle before the other runs.
+Single rounds still vary by +-30% on such a VM, and two runs' medians by several percent with nothing changed,
+so the median is printed with a bootstrap 90% interval.
 
     python scripts/bench_serving.py                      # the shipped unclip model, n=4, 256x256
     python scripts/bench_serving.py --n 1 --rounds 10
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -31,7 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=4)
     parser.add_argument("--size", type=int, default=256, choices=(256, 512, 1024))
-    parser.add_argument("--rounds", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--steps", type=int, default=None, help="sampling steps (default: the model's)")
     args = parser.parse_args()
 
@@ -80,7 +83,16 @@ def main() -> None:
     print(f"direct backend : median {statistics.median(direct):.3f}s per batch, {args.n / statistics.median(direct):.2f} images/s")
     print(f"HTTP API (SDK) : median {statistics.median(served):.3f}s per batch, {args.n / statistics.median(served):.2f} images/s")
     print(f"per-round ratios (API images/s / direct images/s): min {ratios[0]:.3f}, max {ratios[-1]:.3f}")
+    low, high = median_interval(ratios)
     print(f"serving overhead ratio (median of rounds): {statistics.median(ratios):.3f}  (target >= 0.9)")
+    print(f"bootstrap 90% interval of that median: {low:.3f} - {high:.3f}")
+
+
+def median_interval(values: list[float], resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """The 5th and 95th percentiles of the median over resamples of the rounds (drawn with replacement)."""
+    rng = random.Random(seed)
+    medians = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples))
+    return medians[int(0.05 * resamples)], medians[int(0.95 * resamples) - 1]
 
 
 if __name__ == "__main__":
