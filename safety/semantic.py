@@ -38,7 +38,7 @@ def get_encoder():
 
 
 def encode(texts: list[str]) -> np.ndarray:
-    """Unit-norm 384-d embeddings, identical (to ~1e-7) to sentence-transformers' encode()."""
+    """Unit-norm 384-d embeddings, equal (to ~3e-7) to sentence-transformers' encode()."""
     model = get_encoder()
     return model.encode(list(texts))
 
