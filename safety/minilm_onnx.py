@@ -76,7 +76,10 @@ def build_graph(weights: dict[str, np.ndarray], heads: int, layers: int, eps: fl
         [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, [None, dim])],
         initializer=initializers,
     )
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+    # IR version 8 (that of opset 17) pinned: a newer onnx package would otherwise stamp a version that an
+    # older onnxruntime refuses to load.
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    return model.SerializeToString()
 
 
 class MiniLM:
