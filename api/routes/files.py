@@ -15,10 +15,12 @@ router = APIRouter(prefix="/v1/files", tags=["files"])
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
-# HEAD as well as GET: link checkers, download managers and `curl -I` ask for the headers first.
-@router.api_route(
+# HEAD as well as GET: link checkers, download managers and `curl -I` ask for the headers first. Two routes,
+# each with its own operation id: one route with both methods gave the schema one id twice.
+@router.head("/{image_id}/content", operation_id="image_content_head", response_class=Response)
+@router.get(
     "/{image_id}/content",
-    methods=["GET", "HEAD"],
+    operation_id="image_content",
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
