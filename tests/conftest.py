@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -137,6 +138,13 @@ def new_key(settings: Settings, name: str = "test") -> str:
 @pytest.fixture
 def auth(settings, client) -> dict[str, str]:
     return {"Authorization": f"Bearer {new_key(settings)}"}
+
+
+def fetch(client, url: str) -> tuple[int, bytes]:
+    """GET an image URL the API answered (absolute, signed) through the test client."""
+    parts = urlparse(url)
+    response = client.get(f"{parts.path}?{parts.query}")
+    return response.status_code, response.content
 
 
 def png_bytes(image: Image.Image) -> bytes:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from api.main import create_app
-from tests.conftest import migrated, new_key, png_bytes, scene
+from tests.conftest import fetch, migrated, new_key, png_bytes, scene
 
 FAST = {"steps": 3}
 
@@ -31,12 +31,6 @@ def decode(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
-
-
-def fetch(client, url: str) -> tuple[int, bytes]:
-    parts = urlparse(url)
-    response = client.get(f"{parts.path}?{parts.query}")
-    return response.status_code, response.content
 
 
 def test_generation_url_and_b64_on_both_databases(db_client):
