@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
 from pydantic_core import PydanticCustomError
 
 SIZES = {"256x256": 256, "512x512": 512, "1024x1024": 1024}
@@ -25,6 +25,8 @@ def storable_text(value: str) -> str:
 
 
 Text = Annotated[StrictStr, AfterValidator(storable_text)]
+# The length limit sits before the validator: placed after it, pydantic words it as a count of "items".
+UserText = Annotated[StrictStr, StringConstraints(max_length=256), AfterValidator(storable_text)]
 
 
 class ImageOptions(BaseModel):
@@ -36,7 +38,7 @@ class ImageOptions(BaseModel):
     n: StrictInt | None = Field(default=None, ge=1, le=10)
     size: Size | None = None
     response_format: ResponseFormat | None = None
-    user: Text | None = Field(default=None, max_length=256)
+    user: UserText | None = None
     # Newer optional fields the SDK can send: honoured (output_format, output_compression) or accepted at the
     # value that means what DALL·E 2 does anyway; anything else is refused by normalize_options in api/submission.py.
     output_format: OutputFormat | None = None
