@@ -14,7 +14,7 @@ from tests.e2e.conftest import Server
 def test_killed_server_finishes_its_jobs_after_a_restart(tmp_path):
     first = Server(tmp_path, {})
     auth = {"Authorization": f"Bearer {first.api_key}"}
-    body = {"prompt": "a red circle", "size": "256x256", "n": 2, "steps": 200}  # long enough to kill it midway
+    body = {"prompt": "a red circle", "size": "256x256", "n": 2, "steps": 60}  # long enough to kill it midway
     try:
         running = httpx.post(f"{first.base_url}/v1/jobs/generations", json=body, headers=auth).json()
         queued = httpx.post(f"{first.base_url}/v1/jobs/generations", json={**body, "steps": 5}, headers=auth).json()
@@ -49,7 +49,7 @@ def test_sigterm_stops_the_server_while_a_request_still_waits(tmp_path):
     """A synchronous request waits for its job; SIGTERM must not wait for it (up to the 15-minute sync timeout)."""
     server = Server(tmp_path, {})
     auth = {"Authorization": f"Bearer {server.api_key}"}
-    long_job = {"prompt": "a red circle", "size": "256x256", "n": 2, "steps": 200}
+    long_job = {"prompt": "a red circle", "size": "256x256", "n": 2, "steps": 60}
     try:
         running = httpx.post(f"{server.base_url}/v1/jobs/generations", json=long_job, headers=auth).json()
         def wait_for_images():  # queued behind the long job: it will not run before the server stops
