@@ -102,7 +102,10 @@ def run_session(args) -> tuple[list[float], list[float], list[float]]:
                 time.sleep(PAUSE_SECONDS)
                 times.append(call(i))
     finally:
-        ours.send(None)
+        try:
+            ours.send(None)
+        except OSError:  # the direct process is gone already; keep the error that stopped the session
+            pass
         direct_process.join(60)
         server.stop()
     return [d / s for d, s in zip(direct, served)], direct, served
