@@ -112,8 +112,8 @@ def run_session(args) -> tuple[list[float], list[float], list[float]]:
 
 
 def call_backend_on_request(connection, n: int, size: int, steps: int | None) -> None:
-    """The direct side, in its own process: load the backend, then time one call per seed received."""
-    sys.path.insert(0, str(REPO))
+    """The direct side, in its own process: load the backend, then time one call per seed received.
+    (A spawned process re-runs this module's top level, which already put the repository on sys.path.)"""
     from core.config import Settings
     from models.registry import load_backend
 
