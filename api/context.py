@@ -1,49 +1,19 @@
-"""Everything a request handler needs, built once per app in the lifespan."""
+"""What a request handler needs, built once per app in the lifespan by the process's assembly (easel/assembly.py)."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from core.dispatch import Dispatcher
-from core.events import JobEvents
+from core.config import Settings
+from core.service import JobService
 from core.services import Services
-
-
-class RateLimiter:
-    """Requests per minute per API key, in this process (a sliding window)."""
-
-    def __init__(self, per_minute: int):
-        self.per_minute = per_minute
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def retry_after(self, key_id: str) -> int | None:
-        """None if the request may go ahead (and counts it), else seconds until it may."""
-        if self.per_minute <= 0:
-            return None
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits[key_id]
-            while hits and hits[0] <= now - 60:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                return max(1, int(60 - (now - hits[0])) + 1)
-            hits.append(now)
-            return None
 
 
 @dataclass
 class AppContext:
     services: Services
-    policy: object  # safety.ContentPolicy
-    events: JobEvents
-    dispatcher: Dispatcher
-    rate_limiter: RateLimiter
-    served_models: list[str] = field(default_factory=list)
+    jobs: JobService
 
     @property
-    def settings(self):
+    def settings(self) -> Settings:
         return self.services.settings

@@ -9,8 +9,9 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
-from api.errors import APIError
-from core import jobs
+from core import keys
+from core.errors import APIError
+from core.tables import ApiKey
 
 
 def get_context(request: Request) -> AppContext:
@@ -32,7 +33,7 @@ def _unauthorized(message: str) -> APIError:
     return APIError(401, message, code="invalid_api_key")
 
 
-def get_current_key(request: Request, context: ContextDep) -> jobs.ApiKey:
+def get_current_key(request: Request, context: ContextDep) -> ApiKey:
     header = request.headers.get("authorization", "")
     scheme, _, secret = header.partition(" ")
     secret = secret.strip()
@@ -44,7 +45,7 @@ def get_current_key(request: Request, context: ContextDep) -> jobs.ApiKey:
     # Its own short session, not SessionDep: a synchronous image request or an SSE stream lasts as long as its
     # job, and holding a pooled connection that long starved every other request once the pool ran out.
     with context.services.sessions() as session:
-        key = jobs.find_api_key(session, secret)
+        key = keys.find_api_key(session, secret)
     if key is None:
         shown = secret[:7] + "*" * 4 + secret[-4:] if len(secret) > 11 else "*" * len(secret)
         raise _unauthorized(f"Incorrect API key provided: {shown}. Keys are created with `easel keys create NAME`.")
@@ -52,4 +53,15 @@ def get_current_key(request: Request, context: ContextDep) -> jobs.ApiKey:
     return key
 
 
-CurrentKey = Annotated[jobs.ApiKey, Depends(get_current_key)]
+CurrentKey = Annotated[ApiKey, Depends(get_current_key)]
+
+
+def get_submitting_key(context: ContextDep, key: CurrentKey) -> ApiKey:
+    """The key of a request that would create work, within its limits. A dependency, so the order is the same
+    on every endpoint: auth, then limits, and only then is the body parsed (an upload is never read for a
+    client that is over its limit)."""
+    context.jobs.check_limits(key)
+    return key
+
+
+SubmittingKey = Annotated[ApiKey, Depends(get_submitting_key)]

@@ -1,4 +1,5 @@
-"""OpenAI-shaped errors: {"error": {"message", "type", "param", "code"}}, and the handlers that make them."""
+"""OpenAI-shaped error responses: {"error": {"message", "type", "param", "code"}}, and the handlers that make them
+from core.errors.APIError, from pydantic's validation errors and from anything unexpected."""
 
 from __future__ import annotations
 
@@ -9,39 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core.errors import APIError, invalid
+
 log = logging.getLogger("easel.api")
-
-
-class APIError(Exception):
-    def __init__(
-        self,
-        status_code: int,
-        message: str,
-        *,
-        type: str = "invalid_request_error",
-        param: str | None = None,
-        code: str | None = None,
-        headers: dict[str, str] | None = None,
-    ):
-        super().__init__(message)
-        self.status_code = status_code
-        self.message = message
-        self.type = type
-        self.param = param
-        self.code = code
-        self.headers = headers
-
-
-def invalid(message: str, param: str | None = None, code: str | None = None) -> APIError:
-    return APIError(400, message, param=param, code=code)
-
-
-def not_found(message: str, param: str | None = None) -> APIError:
-    return APIError(404, message, param=param, code="not_found")
-
-
-def policy_violation(message: str) -> APIError:
-    return APIError(400, message, code="content_policy_violation")
 
 
 def error_body(message: str, type: str, param: str | None, code: str | None) -> dict:

@@ -1,81 +1,47 @@
-"""The FastAPI app: settings → services → routers. `easel serve` runs it with the embedded worker."""
+"""The FastAPI app: middleware, error handlers and routers. What runs behind it (the embedded worker, or Celery
+workers through Redis) is decided by the process's assembly (easel/assembly.py), which passes `assemble`."""
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from contextlib import asynccontextmanager
+from typing import Callable, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
-from api.context import AppContext, RateLimiter
-from api.errors import APIError, error_response, install_error_handlers, unexpected_error
+from api.context import AppContext
+from api.errors import error_response, install_error_handlers, unexpected_error
 from api.metrics import install_metrics
 from api.routes import files, health, images, jobs, models
-from core.config import Settings, get_settings
-from core.events import LocalJobEvents
+from core.config import Settings
+from core.errors import APIError
 from core.logs import request_id_var
-from core.services import Services
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
-def build_context(settings: Settings) -> tuple[AppContext, object | None]:
-    """Returns the context and the background worker to start: the embedded worker, or with a broker the
-    re-dispatcher (jobs then run in `easel worker` processes)."""
-    from safety import get_policy
+class Background(Protocol):
+    """What runs beside the API in its process: the embedded worker, or the distributed mode's re-dispatcher."""
 
-    services = Services.from_settings(settings)
-    policy = get_policy(settings.policy_file)
-    policy.warm_up()  # load the filters' models now, not during someone's first request
-    if settings.broker_url:
-        from worker.celery_app import CeleryDispatcher, RedisJobEvents
-        from worker.redispatcher import Redispatcher
+    def start(self) -> None: ...
 
-        dispatcher, events = CeleryDispatcher(settings), RedisJobEvents(settings.broker_url)
-        worker = Redispatcher(services.sessions, dispatcher, settings)  # outbox + lease recovery, no jobs run here
-    else:
-        from models.registry import load_backend
-        from worker.embedded import EmbeddedWorker
-        from worker.runner import BackendPool, JobRunner
-
-        events = LocalJobEvents()
-        runner = JobRunner(
-            sessions=services.sessions,
-            storage=services.storage,
-            backends=BackendPool(lambda name: load_backend(name, settings)),
-            policy=policy,
-            settings=settings,
-            events=events,
-        )
-        dispatcher = worker = EmbeddedWorker(runner)
-    context = AppContext(
-        services=services,
-        policy=policy,
-        events=events,
-        dispatcher=dispatcher,
-        rate_limiter=RateLimiter(settings.rate_limit_per_minute),
-        served_models=list(settings.models),
-    )
-    return context, worker
+    def stop(self) -> None: ...
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-
+def create_app(settings: Settings, assemble: Callable[[Settings], tuple[AppContext, Background]]) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        context, worker = build_context(settings)
+        context, background = assemble(settings)
         app.state.context = context
         try:
-            if worker is not None:
-                worker.start()
+            background.start()
             yield
         finally:
-            if worker is not None:
-                worker.stop()
+            background.stop()
             context.services.close()
 
     app = FastAPI(
@@ -89,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def request_id(request: Request, call_next):
+        started = time.perf_counter()
         incoming = request.headers.get("x-request-id", "")
         rid = incoming if _REQUEST_ID.match(incoming) else f"req_{uuid.uuid4().hex}"
         request.state.request_id = rid
@@ -104,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             request_id_var.reset(token)
         response.headers["x-request-id"] = rid
+        # As OpenAI's responses do: clients and proxies log it. A stream's counts until its headers go out.
+        response.headers["openai-processing-ms"] = str(round((time.perf_counter() - started) * 1000))
         return response
 
     for module in (images, jobs, files, models, health):

@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, g
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from sqlalchemy import and_, case, func, select
 
-from core import jobs
+from core.tables import TERMINAL, Image, Job, JobStatus, PolicyRejection
 
 QUEUE_BUCKETS = (0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
 RUN_BUCKETS = (0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1800)
@@ -44,11 +44,11 @@ class JobsCollector:
 
     def _histogram(self, session, dialect, name, doc, start, end, buckets, where, labels):
         duration = _seconds(dialect, start, end)
-        columns = [jobs.Job.model, func.count(), func.coalesce(func.sum(duration), 0.0)]
+        columns = [Job.model, func.count(), func.coalesce(func.sum(duration), 0.0)]
         columns += [func.sum(case((duration <= b, 1), else_=0)) for b in buckets]
         family = HistogramMetricFamily(name, doc, labels=labels)
         for model, count, total, *cumulative in session.execute(
-            select(*columns).where(where).group_by(jobs.Job.model)
+            select(*columns).where(where).group_by(Job.model)
         ):
             points = [(str(b), int(c or 0)) for b, c in zip(buckets, cumulative)] + [("+Inf", int(count))]
             family.add_metric([model], points, float(total))
@@ -58,7 +58,6 @@ class JobsCollector:
         context = getattr(self.app.state, "context", None)
         if context is None:
             return []
-        Job = jobs.Job
         queued = GaugeMetricFamily("easel_queue_depth", "Jobs waiting for a worker, per model.", labels=["model"])
         undispatched = GaugeMetricFamily(
             "easel_jobs_undispatched",
@@ -74,7 +73,7 @@ class JobsCollector:
             "easel_policy_rejections", "Content policy rejections.", labels=["category", "stage"]
         )
         families = [queued, undispatched, running, finished, images, rejections]
-        models = set(context.served_models)
+        models = set(context.settings.models)
         with context.services.sessions() as session:
             dialect = session.get_bind().dialect.name
             by_status: dict[tuple[str, str], int] = {}
@@ -86,21 +85,21 @@ class JobsCollector:
             for model, status, count, not_sent in rows:
                 models.add(model)
                 by_status[(model, status)] = count
-                if status == jobs.JobStatus.queued.value:
+                if status == JobStatus.queued.value:
                     undispatched_counts[model] = int(not_sent or 0)
             for model in sorted(models):
-                queued.add_metric([model], by_status.get((model, jobs.JobStatus.queued.value), 0))
+                queued.add_metric([model], by_status.get((model, JobStatus.queued.value), 0))
                 undispatched.add_metric([model], undispatched_counts.get(model, 0))
-                running.add_metric([model], by_status.get((model, jobs.JobStatus.running.value), 0))
-                for status in jobs.TERMINAL:
+                running.add_metric([model], by_status.get((model, JobStatus.running.value), 0))
+                for status in TERMINAL:
                     finished.add_metric([model, status.value], by_status.get((model, status.value), 0))
             for model, count in session.execute(
-                select(Job.model, func.count(jobs.Image.id)).join(jobs.Image, jobs.Image.job_id == Job.id).group_by(Job.model)
+                select(Job.model, func.count(Image.id)).join(Image, Image.job_id == Job.id).group_by(Job.model)
             ):
                 images.add_metric([model], count)
             for category, stage, count in session.execute(
-                select(jobs.PolicyRejection.category, jobs.PolicyRejection.stage, func.count()).group_by(
-                    jobs.PolicyRejection.category, jobs.PolicyRejection.stage
+                select(PolicyRejection.category, PolicyRejection.stage, func.count()).group_by(
+                    PolicyRejection.category, PolicyRejection.stage
                 )
             ):
                 rejections.add_metric([category or "unknown", stage], count)
@@ -114,20 +113,18 @@ class JobsCollector:
                 self._histogram(
                     session, dialect, "easel_job_run_seconds", "Time from started to succeeded, per model.",
                     Job.started_at, Job.finished_at, RUN_BUCKETS,
-                    and_(Job.status == jobs.JobStatus.succeeded.value, Job.started_at.is_not(None)), ["model"],
+                    and_(Job.status == JobStatus.succeeded.value, Job.started_at.is_not(None)), ["model"],
                 )
             )
-        lengths = getattr(context.dispatcher, "queue_lengths", None)
-        if lengths is not None:
-            broker = GaugeMetricFamily(
-                "easel_broker_queue_length", "Messages waiting in each model's broker queue.", labels=["model"]
-            )
-            try:
-                for model, length in lengths(sorted(models)).items():
-                    broker.add_metric([model], length)
-                families.append(broker)
-            except Exception:  # the broker is down: /readyz says so; the database figures still stand
-                pass
+        broker = GaugeMetricFamily(
+            "easel_broker_queue_length", "Messages waiting in each model's broker queue.", labels=["model"]
+        )
+        try:
+            for model, length in context.jobs.dispatcher.queue_lengths(sorted(models)).items():
+                broker.add_metric([model], length)
+            families.append(broker)
+        except Exception:  # the broker is down: /readyz says so; the database figures still stand
+            pass
         return families
 
 

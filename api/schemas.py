@@ -1,10 +1,10 @@
-"""Public request and response shapes (the DALL·E 2 Images API, plus Easel's async jobs). Tables live in core.jobs."""
+"""Public request and response shapes (the DALL·E 2 Images API, plus Easel's async jobs). Tables live in core/tables.py."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
 from pydantic_core import PydanticCustomError
 
 SIZES = {"256x256": 256, "512x512": 512, "1024x1024": 1024}
@@ -24,7 +24,15 @@ def storable_text(value: str) -> str:
     return value
 
 
+def whole_float_as_int(value: Any) -> Any:
+    """2.0 is an integer to JSON Schema, and what Python code computing `n` often sends."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 Text = Annotated[StrictStr, AfterValidator(storable_text)]
+Integer = Annotated[StrictInt, BeforeValidator(whole_float_as_int)]
 # The length limit sits before the validator: placed after it, pydantic words it as a count of "items".
 UserText = Annotated[StrictStr, StringConstraints(max_length=256), AfterValidator(storable_text)]
 
@@ -35,23 +43,24 @@ class ImageOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: Text | None = None
-    n: StrictInt | None = Field(default=None, ge=1, le=10)
+    n: Integer | None = Field(default=None, ge=1, le=10)
     size: Size | None = None
     response_format: ResponseFormat | None = None
     user: UserText | None = None
+    safety_identifier: UserText | None = None  # the current SDK's successor of `user`, stored the same way
     # Newer optional fields the SDK can send: honoured (output_format, output_compression) or accepted at the
-    # value that means what DALL·E 2 does anyway; anything else is refused by normalize_options in api/submission.py.
+    # value that means what DALL·E 2 does anyway; anything else is refused by normalize_options in api/parsing.py.
     output_format: OutputFormat | None = None
-    output_compression: StrictInt | None = Field(default=None, ge=0, le=100)
+    output_compression: Integer | None = Field(default=None, ge=0, le=100)
     quality: Text | None = None
     style: Text | None = None
     background: Text | None = None
     moderation: Text | None = None
     stream: bool | None = None
-    partial_images: StrictInt | None = None
+    partial_images: Integer | None = None
     # Easel extensions (the SDK sends them through extra_body).
-    seed: StrictInt | None = Field(default=None, ge=0, le=2**63 - 1)
-    steps: StrictInt | None = Field(default=None, ge=1, le=200)
+    seed: Integer | None = Field(default=None, ge=0, le=2**63 - 1)
+    steps: Integer | None = Field(default=None, ge=1, le=200)
     guidance_scale: float | None = Field(default=None, ge=0.0, le=50.0)
 
 

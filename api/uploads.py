@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from api.errors import invalid
+from core.errors import invalid
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Pixel count above which an upload is refused before decoding (a small file can inflate to gigabytes).
@@ -104,9 +104,3 @@ def variation_input(image_upload: Upload, size: int, max_bytes: int) -> Image.Im
     if image.size != (size, size):
         image = image.resize((size, size), Image.LANCZOS)
     return image
-
-
-def png_bytes(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()

@@ -1,12 +1,18 @@
 """Engine and session factory. SQLite by default, PostgreSQL through EASEL_DATABASE_URL."""
 
-from pathlib import Path
+from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from core.config import Settings
 
 
 class UTCDateTime(TypeDecorator):
@@ -59,3 +65,28 @@ def make_engine(url: str) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def migrate(settings: Settings, wait_seconds: float = 60.0) -> None:
+    """Wait until the database answers (a container may start before it), then `alembic upgrade head`."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.sqlalchemy_url)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            break
+        except Exception as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"database not reachable after {wait_seconds:.0f}s: {exc}")
+            time.sleep(1)
+    engine.dispose()
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", settings.sqlalchemy_url.replace("%", "%%"))
+    command.upgrade(config, "head")

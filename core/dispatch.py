@@ -12,6 +12,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import jobs
+from core.tables import Job
 
 log = logging.getLogger("easel.dispatch")
 
@@ -19,6 +20,12 @@ log = logging.getLogger("easel.dispatch")
 class Dispatcher(Protocol):
     def dispatch(self, job_id: str, model: str) -> None:
         """Hand the job id to a worker for `model`. Raises if the queue cannot take it."""
+
+    def ping(self) -> None:
+        """Raise if the queue cannot take work now (/readyz)."""
+
+    def queue_lengths(self, models: list[str]) -> dict[str, int]:
+        """Messages waiting for a worker, per model (/metrics); empty where there is no broker queue."""
 
 
 def dispatch_job(sessions: sessionmaker[Session], dispatcher: Dispatcher, job_id: str, model: str) -> bool:
@@ -32,14 +39,24 @@ def dispatch_job(sessions: sessionmaker[Session], dispatcher: Dispatcher, job_id
     return True
 
 
+def requeue_expired(sessions: sessionmaker[Session], max_attempts: int) -> list[str]:
+    """Lease recovery, the one place it happens: running jobs whose worker stopped renewing go back to the
+    queue (or fail after max_attempts). Returns the requeued ids, which are then undispatched."""
+    with sessions() as session:
+        requeued = jobs.recover_expired_jobs(session, max_attempts)
+    for job_id in requeued:
+        log.warning("job's lease ran out (its worker died); queued again", extra={"job_id": job_id})
+    return requeued
+
+
 def redispatch_pending(
     sessions: sessionmaker[Session], dispatcher: Dispatcher, max_attempts: int, min_age_seconds: float = 5.0
 ) -> int:
     """Requeue jobs of dead workers, then send every queued job the broker never got. Returns how many were sent."""
+    requeue_expired(sessions, max_attempts)
     with sessions() as session:
-        jobs.recover_expired_jobs(session, max_attempts)
         pending = [
-            (job_id, session.get(jobs.Job, job_id).model)
+            (job_id, session.get(Job, job_id).model)
             for job_id in jobs.undispatched_job_ids(session, older_than_seconds=min_age_seconds)
         ]
     return sum(dispatch_job(sessions, dispatcher, job_id, model) for job_id, model in pending)

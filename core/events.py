@@ -8,7 +8,7 @@ a round trip on PostgreSQL) and reads the row's cancel flag only with its once-a
 The job row stays the truth; an event or a signal only arrives sooner. Followers also re-read the row on a
 timeout and workers with each progress write, so a lost one costs latency, never correctness. The embedded
 mode uses LocalJobEvents (one process); the distributed mode goes through Redis (RedisJobEvents in
-worker/celery_app.py).
+worker/broker.py).
 """
 
 from __future__ import annotations

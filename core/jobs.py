@@ -1,4 +1,4 @@
-"""Job, image, API key and policy-rejection tables, and the only functions that change a job's state.
+"""The job state machine: the only functions that change a job's state.
 
 A job moves queued -> running -> succeeded | failed | cancelled. A running job holds a lease that its worker
 renews with its progress, once a second; a job whose lease ran out belongs to a dead worker and is queued again
@@ -8,184 +8,14 @@ both own a job, and a worker that lost its lease cannot overwrite the job's resu
 
 from __future__ import annotations
 
-import enum
-import hashlib
-import secrets
-import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
 
-from core.db import Base, UTCDateTime
+from core.tables import Image, Job, JobStatus, utcnow
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
-
-
-def sha256_hex(data: bytes | str) -> str:
-    if isinstance(data, str):
-        data = data.encode()
-    return hashlib.sha256(data).hexdigest()
-
-
-class JobStatus(str, enum.Enum):
-    queued = "queued"
-    running = "running"
-    succeeded = "succeeded"
-    failed = "failed"
-    cancelled = "cancelled"
-
-
-TERMINAL = (JobStatus.succeeded, JobStatus.failed, JobStatus.cancelled)
-
-
-class Operation(str, enum.Enum):
-    generate = "generate"
-    edit = "edit"
-    vary = "vary"
-
-
-class ApiKey(Base):
-    __tablename__ = "api_keys"
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("key"))
-    name: Mapped[str] = mapped_column(String(200))
-    # sha256 of the secret; the secret itself is shown once, at creation.
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    prefix: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-class Job(Base):
-    __tablename__ = "jobs"
-    __table_args__ = (UniqueConstraint("api_key_id", "idempotency_key", name="uq_jobs_key_idempotency"),)
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("job"))
-    api_key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id"), index=True)
-    operation: Mapped[str] = mapped_column(String(16))
-    model: Mapped[str] = mapped_column(String(64), index=True)
-    prompt: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # n, size, response_format, output_format, steps, guidance_scale: everything needed to rerun the job.
-    params: Mapped[dict[str, Any]] = mapped_column(JSON)
-    seed: Mapped[int] = mapped_column(BigInteger)
-    user: Mapped[str | None] = mapped_column(String(256), nullable=True)
-    input_key: Mapped[str | None] = mapped_column(String(256), nullable=True)
-    mask_key: Mapped[str | None] = mapped_column(String(256), nullable=True)
-
-    status: Mapped[str] = mapped_column(String(16), default=JobStatus.queued.value, index=True)
-    progress_step: Mapped[int] = mapped_column(Integer, default=0)
-    progress_total: Mapped[int] = mapped_column(Integer, default=0)
-    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    blocked_outputs: Mapped[int] = mapped_column(Integer, default=0)
-
-    # Dedupe of retried requests: an explicit Idempotency-Key, or a fingerprint of the request.
-    idempotency_key: Mapped[str | None] = mapped_column(String(256), nullable=True)
-    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
-    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-
-    worker_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # Outbox: set once the broker has the job id; a queued job without it is dispatched again.
-    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-    images: Mapped[list[Image]] = relationship(back_populates="job", order_by="Image.index", lazy="selectin")
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in {s.value for s in TERMINAL}
-
-
-class Image(Base):
-    __tablename__ = "images"
-    # One set of outputs per job, even when a job is redelivered.
-    __table_args__ = (UniqueConstraint("job_id", "index", name="uq_images_job_index"),)
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("img"))
-    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
-    index: Mapped[int] = mapped_column(Integer)
-    storage_key: Mapped[str] = mapped_column(String(256))
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    format: Mapped[str] = mapped_column(String(8))
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    job: Mapped[Job] = relationship(back_populates="images")
-
-
-class PolicyRejection(Base):
-    """One refusal by the content policy. Keeps a hash of the prompt and never the image."""
-
-    __tablename__ = "policy_rejections"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    api_key_id: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id"), nullable=True, index=True)
-    job_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    operation: Mapped[str] = mapped_column(String(16))
-    stage: Mapped[str] = mapped_column(String(16))  # prompt | upload | output
-    category: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    check: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    prompt_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-
-# --- API keys -------------------------------------------------------------------------------------------------
-
-
-def create_api_key(session: Session, name: str) -> tuple[ApiKey, str]:
-    secret = "sk-easel-" + secrets.token_urlsafe(32)
-    key = ApiKey(name=name, key_hash=sha256_hex(secret), prefix=secret[:14])
-    session.add(key)
-    session.commit()
-    return key, secret
-
-
-def find_api_key(session: Session, secret: str) -> ApiKey | None:
-    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == sha256_hex(secret)))
-    if key is None or key.revoked_at is not None:
-        return None
-    return key
-
-
-def revoke_api_key(session: Session, key_id_or_prefix: str) -> ApiKey | None:
-    key = session.scalar(
-        select(ApiKey).where(or_(ApiKey.id == key_id_or_prefix, ApiKey.prefix == key_id_or_prefix))
-    )
-    if key is not None and key.revoked_at is None:
-        key.revoked_at = utcnow()
-        session.commit()
-    return key
-
-
-# --- job state --------------------------------------------------------------------------------------------------
 
 
 def create_job(session: Session, **fields: Any) -> Job:
@@ -333,16 +163,6 @@ def request_cancel(session: Session, job_id: str) -> Job | None:
     return session.get(Job, job_id, populate_existing=True)
 
 
-def release_job(session: Session, job_id: str, worker_id: str) -> None:
-    """Give a running job back to the queue (a worker shutting down before it could finish)."""
-    session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.worker_id == worker_id, Job.status == JobStatus.running.value)
-        .values(status=JobStatus.queued.value, worker_id=None, lease_expires_at=None, dispatched_at=None)
-    )
-    session.commit()
-
-
 def recover_expired_jobs(session: Session, max_attempts: int) -> list[str]:
     """Running jobs whose worker stopped renewing its lease: queue them again, or fail them after max_attempts.
 
@@ -403,31 +223,6 @@ def forget_dispatches(session: Session) -> int:
 def mark_dispatched(session: Session, job_id: str) -> None:
     session.execute(
         update(Job).where(Job.id == job_id, Job.dispatched_at.is_(None)).values(dispatched_at=utcnow())
-    )
-    session.commit()
-
-
-def record_rejection(
-    session: Session,
-    *,
-    api_key_id: str | None,
-    operation: str,
-    stage: str,
-    category: str | None,
-    check: str | None,
-    prompt: str | None,
-    job_id: str | None = None,
-) -> None:
-    session.add(
-        PolicyRejection(
-            api_key_id=api_key_id,
-            job_id=job_id,
-            operation=operation,
-            stage=stage,
-            category=category,
-            check=check,
-            prompt_sha256=sha256_hex(prompt) if prompt else None,
-        )
     )
     session.commit()
 

@@ -22,10 +22,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
-from models.backend import ProgressCallback, keep_unmasked, report
+from models.backend import BackendRequest, ProgressCallback, keep_unmasked, report
 
 SUBFOLDERS = ("prior", "decoder", "inpaint")
 
@@ -112,6 +111,22 @@ class KandinskyBackend:
         # negative_image_embeds is the embedding of an empty image: the unconditional side of the decoder's CFG.
         return out.image_embeds, out.negative_image_embeds
 
+    def _decode(self, pipe, r: BackendRequest, embeds, negative, steps, guidance, generator, start, total, **inputs):
+        """The decoder stage (plain or inpaint) from image embeddings, counting its steps after `start`."""
+        images = pipe(
+            image_embeds=embeds,
+            negative_image_embeds=negative,
+            height=r.size,
+            width=r.size,
+            num_inference_steps=steps,
+            guidance_scale=guidance,
+            generator=generator,
+            output_type="pil",
+            callback_on_step_end=self._counter(r.progress, start, total),
+            **inputs,
+        ).images
+        return self._sized(images, r.size)
+
     @staticmethod
     def _sized(images: list[Image.Image], size: int) -> list[Image.Image]:
         # The decoder rounds sizes up to its latent grid; the API promises exactly size x size.
@@ -131,117 +146,49 @@ class KandinskyBackend:
 
     # --- Backend -------------------------------------------------------------------------------------------------
 
-    def generate(
-        self,
-        prompt: str,
-        *,
-        n: int,
-        size: int,
-        seed: int,
-        steps: int | None = None,
-        guidance_scale: float | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> list[Image.Image]:
-        prior_steps, decoder_steps = self._steps(steps)
-        guidance = DEFAULT_GUIDANCE if guidance_scale is None else guidance_scale
+    def generate(self, request: BackendRequest) -> list[Image.Image]:
+        r = request
+        prior_steps, decoder_steps = self._steps(r.steps)
+        guidance = DEFAULT_GUIDANCE if r.guidance_scale is None else r.guidance_scale
         total = prior_steps + decoder_steps
         with self._lock:
-            generator = self._generator(seed)
-            embeds, negative = self._text_embeds(prompt, n, prior_steps, guidance, generator, progress, total)
-            images = self.decoder(
-                image_embeds=embeds,
-                negative_image_embeds=negative,
-                height=size,
-                width=size,
-                num_inference_steps=decoder_steps,
-                guidance_scale=guidance,
-                generator=generator,
-                output_type="pil",
-                callback_on_step_end=self._counter(progress, prior_steps, total),
-            ).images
-        return self._sized(images, size)
+            generator = self._generator(r.seed)
+            embeds, negative = self._text_embeds(r.prompt, r.n, prior_steps, guidance, generator, r.progress, total)
+            return self._decode(self.decoder, r, embeds, negative, decoder_steps, guidance, generator, prior_steps, total)
 
-    def edit(
-        self,
-        image: Image.Image,
-        mask: np.ndarray,
-        prompt: str,
-        *,
-        n: int,
-        size: int,
-        seed: int,
-        steps: int | None = None,
-        guidance_scale: float | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> list[Image.Image]:
-        mask = np.asarray(mask, dtype=np.float32)
-        if mask.shape != (size, size):
-            raise ValueError(f"mask must have shape {(size, size)}, got {mask.shape}")
-        original = image.convert("RGB")
-        if original.size != (size, size):
-            original = original.resize((size, size), Image.BICUBIC)
-        prior_steps, decoder_steps = self._steps(steps)
-        guidance = DEFAULT_GUIDANCE if guidance_scale is None else guidance_scale
+    def edit(self, request: BackendRequest) -> list[Image.Image]:
+        r = request
+        original = r.image.convert("RGB")
+        if original.size != (r.size, r.size):
+            original = original.resize((r.size, r.size), Image.BICUBIC)
+        prior_steps, decoder_steps = self._steps(r.steps)
+        guidance = DEFAULT_GUIDANCE if r.guidance_scale is None else r.guidance_scale
         total = prior_steps + decoder_steps
         with self._lock:
-            generator = self._generator(seed)
-            embeds, negative = self._text_embeds(prompt, n, prior_steps, guidance, generator, progress, total)
+            generator = self._generator(r.seed)
+            embeds, negative = self._text_embeds(r.prompt, r.n, prior_steps, guidance, generator, r.progress, total)
             # One image/mask per embedding: the inpaint pipeline batches masks by image, not by embedding.
             # Since diffusers 0.19 its mask_image is white = repaint, which is our 1 = repaint (the pipeline
-            # binarises at 0.5 in place on its own concatenated copy, so our array is untouched).
-            images = self.inpaint(
-                image_embeds=embeds,
-                negative_image_embeds=negative,
-                image=[original] * n,
-                mask_image=[pipeline_mask(mask)] * n,
-                height=size,
-                width=size,
-                num_inference_steps=decoder_steps,
-                guidance_scale=guidance,
-                generator=generator,
-                output_type="pil",
-                callback_on_step_end=self._counter(progress, prior_steps, total),
-            ).images
+            # binarises in place on its own concatenated copy, so the request's array is untouched).
+            images = self._decode(
+                self.inpaint, r, embeds, negative, decoder_steps, guidance, generator, prior_steps, total,
+                image=[original] * r.n, mask_image=[r.mask] * r.n,
+            )
         # The decoder re-synthesises every pixel through MoVQ; copy the kept ones back exactly.
-        return keep_unmasked(original, self._sized(images, size), mask)
+        return keep_unmasked(original, images, r.mask)
 
-    def vary(
-        self,
-        image: Image.Image,
-        *,
-        n: int,
-        size: int,
-        seed: int,
-        steps: int | None = None,
-        guidance_scale: float | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> list[Image.Image]:
+    def vary(self, request: BackendRequest) -> list[Image.Image]:
         import torch
 
-        _, decoder_steps = self._steps(steps)
-        guidance = DEFAULT_GUIDANCE if guidance_scale is None else guidance_scale
+        r = request
+        _, decoder_steps = self._steps(r.steps)
+        guidance = DEFAULT_GUIDANCE if r.guidance_scale is None else r.guidance_scale
         encoder = self.prior.image_encoder
         with self._lock:
-            generator = self._generator(seed)
+            generator = self._generator(r.seed)
             with torch.no_grad():
-                pixels = self.prior.image_processor(image.convert("RGB"), return_tensors="pt").pixel_values
+                pixels = self.prior.image_processor(r.image.convert("RGB"), return_tensors="pt").pixel_values
                 pixels = pixels.to(device=encoder.device, dtype=encoder.dtype)
-                embeds = encoder(pixels).image_embeds.repeat(n, 1)
-                negative = self.prior.get_zero_embed(n, device=encoder.device)
-            images = self.decoder(
-                image_embeds=embeds,
-                negative_image_embeds=negative,
-                height=size,
-                width=size,
-                num_inference_steps=decoder_steps,
-                guidance_scale=guidance,
-                generator=generator,
-                output_type="pil",
-                callback_on_step_end=self._counter(progress, 0, decoder_steps),
-            ).images
-        return self._sized(images, size)
-
-
-def pipeline_mask(mask: np.ndarray) -> np.ndarray:
-    """Our mask (1 = repaint) in the form KandinskyV22InpaintPipeline takes: (H, W) float32, 1 = repaint."""
-    return (np.asarray(mask, dtype=np.float32) >= 0.5).astype(np.float32)
+                embeds = encoder(pixels).image_embeds.repeat(r.n, 1)
+                negative = self.prior.get_zero_embed(r.n, device=encoder.device)
+            return self._decode(self.decoder, r, embeds, negative, decoder_steps, guidance, generator, 0, decoder_steps)

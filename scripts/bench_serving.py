@@ -115,13 +115,14 @@ def call_backend_on_request(connection, n: int, size: int, steps: int | None) ->
     """The direct side, in its own process: load the backend, then time one call per seed received.
     (A spawned process re-runs this module's top level, which already put the repository on sys.path.)"""
     from core.config import Settings
+    from models.backend import BackendRequest
     from models.registry import load_backend
 
     settings = Settings()
     backend = load_backend(settings.resolved_default_model, settings)
     while (seed := connection.recv()) is not None:
         start = time.perf_counter()
-        images = backend.generate(PROMPT, n=n, size=size, seed=seed, steps=steps)
+        images = backend.generate(BackendRequest(prompt=PROMPT, n=n, size=size, seed=seed, steps=steps))
         elapsed = time.perf_counter() - start
         assert len(images) == n
         connection.send(elapsed)

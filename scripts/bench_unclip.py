@@ -27,18 +27,19 @@ def main() -> None:
 
     import torch
 
+    from models.backend import BackendRequest
     from models.unclip import UnclipBackend
 
     backend = UnclipBackend.from_pretrained(args.weights, threads=args.threads)
     prompt = "a small blue star in the top left corner on a white background"
-    backend.generate(prompt, n=1, size=256, seed=0)  # warm-up
+    backend.generate(BackendRequest(prompt=prompt, n=1, size=256, seed=0))  # warm-up
     print(f"torch threads: {torch.get_num_threads()}, cpu count: {os.cpu_count()}, "
           f"load average: {os.getloadavg()[0]:.1f}")
     for n, target in ((1, 2.0), (4, 5.0)):
         times = []
         for r in range(args.repeats):
             start = time.perf_counter()
-            backend.generate(prompt, n=n, size=256, seed=r)
+            backend.generate(BackendRequest(prompt=prompt, n=n, size=256, seed=r))
             times.append(time.perf_counter() - start)
         print(f"n={n} 256x256: median {statistics.median(times):.2f} s over {args.repeats} runs "
               f"(min {min(times):.2f}, target <= {target:.0f} s)")

@@ -106,7 +106,7 @@ def settings(make_settings) -> Settings:
 
 
 def migrated(settings: Settings) -> Settings:
-    from core.cli import migrate
+    from core.db import migrate
 
     migrate(settings, wait_seconds=5)
     return settings
@@ -117,7 +117,7 @@ def client(settings):
     """The app with its embedded worker, on a migrated SQLite database."""
     from fastapi.testclient import TestClient
 
-    from api.main import create_app
+    from easel.assembly import create_app
 
     migrated(settings)
     with TestClient(create_app(settings)) as test_client:
@@ -125,12 +125,12 @@ def client(settings):
 
 
 def new_key(settings: Settings, name: str = "test") -> str:
-    from core import jobs
+    from core import keys, tables
     from core.db import make_engine, make_sessionmaker
 
     engine = make_engine(settings.sqlalchemy_url)
     with make_sessionmaker(engine)() as session:
-        _, secret = jobs.create_api_key(session, name)
+        _, secret = keys.create_api_key(session, name)
     engine.dispose()
     return secret
 

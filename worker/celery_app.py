@@ -11,32 +11,26 @@
   job, so redelivery after a crash takes that long). A running job holds a short lease renewed once a second;
   the re-dispatcher (worker/redispatcher.py, a thread in each `easel api`) requeues a job whose lease ran out and
   sends it again. A message that arrives for a job someone else holds is dropped: the lease covers it.
-- Progress and status events go through Redis pub/sub (RedisJobEvents), so an API node follows a job that runs
-  in another process; a cancel is the job row's flag, signalled to the workers the same way so that the job
-  stops at its next step (the worker reads the flag itself once a second, should the signal be lost).
+- Progress and status events go through Redis pub/sub, so an API node follows a job that runs in another
+  process; a cancel is the job row's flag, signalled to the workers the same way so that the job stops at its
+  next step (the worker reads the flag itself once a second, should the signal be lost). The Redis side of all
+  this (dispatcher, events, signals, leader lock) is worker/broker.py.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
-import threading
 
-import redis
 from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown
 
 from core.config import Settings
-from core.events import LocalJobEvents
 
 log = logging.getLogger("easel.worker")
-dispatch_log = logging.getLogger("easel.dispatch")
 
 TASK_NAME = "easel.run_job"
-EVENT_CHANNEL_PREFIX = "easel:job:"
-CANCEL_CHANNEL = "easel:cancel"
 # Loading a model in worker_process_init can take minutes (real weights, first CUDA init); Celery's default
 # (4 s) would kill the child process while it loads.
 PROCESS_INIT_TIMEOUT = 900.0
@@ -83,102 +77,6 @@ def make_celery(settings: Settings) -> Celery:
     return app
 
 
-class CeleryDispatcher:
-    """Sends a job id to its model's queue. Raises when Redis cannot take it (the job stays in the outbox)."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self.app = make_celery(settings)
-        self._redis = redis.Redis.from_url(settings.broker_url, socket_connect_timeout=2, socket_timeout=2)
-
-    def dispatch(self, job_id: str, model: str) -> None:
-        self.app.send_task(TASK_NAME, args=[job_id], queue=queue_for(model))
-        dispatch_log.info("job sent to queue %s", queue_for(model), extra={"job_id": job_id, "model": model})
-
-    def ping(self) -> None:
-        self._redis.ping()
-
-    def queue_lengths(self, models: list[str]) -> dict[str, int]:
-        """Messages waiting in each model's queue (kombu keeps a queue as a Redis list named after it)."""
-        with self._redis.pipeline() as pipe:
-            for model in models:
-                pipe.llen(queue_for(model))
-            return dict(zip(models, pipe.execute()))
-
-
-class RedisJobEvents:
-    """Job events across processes: workers publish to "easel:job:<id>"; each API node keeps one pattern
-    subscription on a thread and hands events to its local subscribers (the same fan-out as the embedded mode).
-    Cancel signals go the other way, API to workers, on "easel:cancel"; each worker process subscribes.
-
-    Events and signals only make things faster: if Redis is down, publish logs and moves on, followers see the
-    job row on their periodic re-read, and workers read the row's cancel flag with each progress write."""
-
-    def __init__(self, url: str, listen: bool = True, cancels: bool = False):
-        """listen: follow job events (API nodes). cancels: take cancel signals (worker processes)."""
-        self.url = url
-        self.listen, self.cancels = listen, cancels
-        self._redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-        self._local = LocalJobEvents()
-        self._stop = threading.Event()
-        self.connected = threading.Event()
-        self._thread: threading.Thread | None = None
-        if listen or cancels:
-            self._thread = threading.Thread(target=self._listen, name="easel-events", daemon=True)
-            self._thread.start()
-
-    def publish(self, job_id: str, event: dict) -> None:
-        try:
-            self._redis.publish(EVENT_CHANNEL_PREFIX + job_id, json.dumps(event))
-        except redis.RedisError as exc:
-            log.warning("job event not published (Redis): %s", exc, extra={"job_id": job_id})
-
-    def subscribe(self, job_id: str, progress: bool = True):
-        return self._local.subscribe(job_id, progress)
-
-    def request_cancel(self, job_id: str) -> None:
-        try:
-            self._redis.publish(CANCEL_CHANNEL, job_id)
-        except redis.RedisError as exc:
-            log.warning("cancel not signalled (Redis): %s", exc, extra={"job_id": job_id})
-
-    def cancel_requested(self, job_id: str) -> bool:
-        return self._local.cancel_requested(job_id)
-
-    def close(self) -> None:
-        self._stop.set()
-
-    def _listen(self) -> None:
-        while not self._stop.is_set():
-            pubsub = None
-            try:
-                client = redis.Redis.from_url(self.url, socket_connect_timeout=2, health_check_interval=10)
-                pubsub = client.pubsub(ignore_subscribe_messages=True)
-                if self.listen:
-                    pubsub.psubscribe(EVENT_CHANNEL_PREFIX + "*")
-                if self.cancels:
-                    pubsub.subscribe(CANCEL_CHANNEL)
-                self.connected.set()
-                while not self._stop.is_set():
-                    message = pubsub.get_message(timeout=1.0)
-                    if message and message.get("type") == "pmessage":
-                        job_id = message["channel"].decode()[len(EVENT_CHANNEL_PREFIX):]
-                        self._local.publish(job_id, json.loads(message["data"]))
-                    elif message and message.get("type") == "message":
-                        self._local.request_cancel(message["data"].decode())
-            except Exception as exc:  # Redis went away: followers poll the rows until it is back
-                if self.connected.is_set():
-                    log.warning("job events: lost Redis (%s); reconnecting", exc)
-                self.connected.clear()
-                self._stop.wait(1.0)
-            finally:
-                if pubsub is not None:
-                    try:
-                        pubsub.close()
-                    except Exception:
-                        pass
-
-
 # --- the worker process -----------------------------------------------------------------------------------------
 
 # Set by run_worker in the parent; the forked pool processes inherit it and build their runner from it.
@@ -196,9 +94,8 @@ def current_runner():
 
 def _build_runner():
     from core.services import Services
-    from models.registry import load_backend
-    from safety import get_policy
-    from worker.runner import BackendPool, JobRunner
+    from worker.broker import RedisJobEvents
+    from worker.runner import build_runner
 
     if _worker_config is None:
         raise RuntimeError("this process was not started by `easel worker`")
@@ -209,19 +106,9 @@ def _build_runner():
         diffusers_logging.disable_progress_bar()
     except ImportError:
         pass
-    services = Services.from_settings(settings)
-    backends = BackendPool(lambda name: load_backend(name, settings))
-    backends.get(model)  # the slow part, once per process and before the first task
-    policy = get_policy(settings.policy_file)
-    policy.warm_up()
-    runner = JobRunner(
-        sessions=services.sessions,
-        storage=services.storage,
-        backends=backends,
-        policy=policy,
-        settings=settings,
-        events=RedisJobEvents(settings.broker_url, listen=False, cancels=True),
-    )
+    events = RedisJobEvents(settings.broker_url, listen=False, cancels=True)
+    runner = build_runner(settings, Services.from_settings(settings), events)
+    runner.backends.get(model)  # the slow part, once per process and before the first task
     log.info("worker process ready", extra={"model": model, "worker_id": runner.worker_id})
     return runner
 

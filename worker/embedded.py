@@ -55,6 +55,12 @@ class EmbeddedWorker:
     def dispatch(self, job_id: str, model: str) -> None:
         self._queue.put(job_id)
 
+    def ping(self) -> None:
+        """The queue is in this process: it takes work whenever the process is up."""
+
+    def queue_lengths(self, models: list[str]) -> dict[str, int]:
+        return {}  # no broker queue; the database's queued jobs are /metrics' queue depth
+
     def start(self) -> None:
         self._data_dir_lock = claim_data_dir(self.runner.settings.data_dir)  # before touching any job
         sessions = self.runner.sessions

@@ -6,6 +6,7 @@ Plain Python, callable without Celery: the embedded worker thread, the Celery ta
 
 from __future__ import annotations
 
+import enum
 import io
 import logging
 import os
@@ -16,22 +17,35 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 from PIL import Image as PILImage
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import jobs
+from core import jobs, rejections
 from core.config import Settings
 from core.events import JobEvents
+from core.images import encode_image
+from core.services import Services
 from core.storage import Storage
-from models.backend import Backend, JobCancelled
+from core.tables import Job, JobStatus, Operation, sha256_hex
+from models.backend import Backend, BackendRequest, JobCancelled
+
+if TYPE_CHECKING:
+    from safety import ContentPolicy
 
 log = logging.getLogger("easel.worker")
 
-OUTPUT_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
+class RunResult(str, enum.Enum):
+    """How a run of a job ended, as the worker saw it: the job's final status, or why it did not run here."""
+
+    succeeded = "succeeded"
+    failed = "failed"
+    cancelled = "cancelled"
+    skipped = "skipped"  # not ours to run: finished, cancelled, or held by another worker's lease
+    missing = "missing"  # no such job (a message for a job that was never committed)
 
 
 def default_worker_id() -> str:
@@ -58,19 +72,6 @@ class BackendPool:
 PROGRESS_WRITE_SECONDS = 1.0
 
 
-def encode_image(image: PILImage.Image, output_format: str, compression: int | None = None) -> bytes:
-    """`compression` is OpenAI's output_compression: 100 (the default) keeps the most quality."""
-    buffer = io.BytesIO()
-    if output_format == "png":
-        # zlib's fastest level with its run-length strategy: a third to a quarter of level 6's time for files as
-        # small as level 6's, both on our flat-shaded art and on photographs (level 1 alone: ~10% larger).
-        kwargs = {"compress_level": 1, "compress_type": 3}  # 3 = Z_RLE
-    else:
-        kwargs = {"quality": 95 if compression is None else max(1, compression)}
-    image.convert("RGB").save(buffer, format=OUTPUT_FORMATS[output_format], **kwargs)
-    return buffer.getvalue()
-
-
 def image_key(job_id: str, index: int, output_format: str) -> str:
     return f"outputs/{job_id}/{index}.{output_format}"
 
@@ -80,7 +81,7 @@ class JobRunner:
     sessions: sessionmaker[Session]
     storage: Storage
     backends: BackendPool
-    policy: object  # safety.ContentPolicy
+    policy: "ContentPolicy"
     settings: Settings
     events: JobEvents | None = None
     worker_id: str = ""
@@ -92,13 +93,13 @@ class JobRunner:
         if self.events is not None:
             self.events.publish(job_id, {"status": status, "step": step, "total": total})
 
-    def run(self, job_id: str) -> str:
-        """Run one job to its end. Returns the job's status afterwards ("skipped" if it was not ours to run)."""
+    def run(self, job_id: str) -> RunResult:
+        """Run one job to its end and say how it ended."""
         with self.sessions() as session:
             job = jobs.claim_job(session, job_id, self.worker_id, self.settings.job_lease_seconds)
         if job is None:
-            return "skipped"
-        self._publish(job_id, jobs.JobStatus.running.value)
+            return RunResult.skipped
+        self._publish(job_id, JobStatus.running.value)
         log.info("job started", extra={"job_id": job_id, "attempt": job.attempts, "worker_id": self.worker_id})
         failing = "The model failed"  # what the reason will say, should the stage under way raise
         try:
@@ -109,16 +110,16 @@ class JobRunner:
         except JobCancelled as stopped:
             with self.sessions() as session:
                 ours = jobs.mark_cancelled(session, job_id, self.worker_id, stopped.step, stopped.total)
-            status = jobs.JobStatus.cancelled.value if ours else "skipped"
+            status = RunResult.cancelled if ours else RunResult.skipped
         except Exception as exc:  # the job ends failed with a reason; the worker lives on
             log.exception("job failed", extra={"job_id": job_id})
             with self.sessions() as session:
                 ours = jobs.fail_job(session, job_id, "generation_failed", f"{failing}: {exc}", self.worker_id)
-            status = jobs.JobStatus.failed.value if ours else "skipped"
-        if status != "skipped":  # a job taken over by another worker still needs its inputs
-            self._publish(job_id, status)
+            status = RunResult.failed if ours else RunResult.skipped
+        if status is not RunResult.skipped:  # a job taken over by another worker still needs its inputs
+            self._publish(job_id, status.value)
             self._delete_inputs(job)
-        log.info("job finished", extra={"job_id": job_id, "status": status})
+        log.info("job finished", extra={"job_id": job_id, "status": status.value})
         return status
 
     @contextmanager
@@ -154,33 +155,35 @@ class JobRunner:
 
             def progress(step: int, total: int) -> None:
                 wanted = keep_going(step, total)
-                self._publish(job_id, jobs.JobStatus.running.value, step, total)
+                self._publish(job_id, JobStatus.running.value, step, total)
                 if not wanted:
                     raise JobCancelled(job_id, step, total)
 
             yield progress
 
-    def _run_model(self, job: jobs.Job, progress: Callable[[int, int], None]) -> list[PILImage.Image]:
+    def _run_model(self, job: Job, progress: Callable[[int, int], None]) -> list[PILImage.Image]:
         backend = self.backends.get(job.model)
         params = job.params
-        common = dict(
+        inputs = {}
+        if job.input_key:
+            inputs["image"] = PILImage.open(io.BytesIO(self.storage.get(job.input_key))).convert("RGB")
+        if job.mask_key:
+            mask = PILImage.open(io.BytesIO(self.storage.get(job.mask_key))).convert("L")
+            inputs["mask"] = np.asarray(mask, dtype=np.float32) / 255.0  # BackendRequest binarises it
+        request = BackendRequest(
+            prompt=job.prompt or "",
             n=params["n"],
             size=params["size"],
             seed=job.seed,
             steps=params.get("steps"),
             guidance_scale=params.get("guidance_scale"),
             progress=progress,
+            **inputs,
         )
-        if job.operation == jobs.Operation.generate.value:
-            return backend.generate(job.prompt or "", **common)
-        image = PILImage.open(io.BytesIO(self.storage.get(job.input_key))).convert("RGB")
-        if job.operation == jobs.Operation.vary.value:
-            return backend.vary(image, **common)
-        mask_image = PILImage.open(io.BytesIO(self.storage.get(job.mask_key))).convert("L")
-        mask = (np.asarray(mask_image, dtype=np.float32) / 255.0 > 0.5).astype(np.float32)
-        return backend.edit(image, mask, job.prompt or "", **common)
+        run = {Operation.generate: backend.generate, Operation.edit: backend.edit, Operation.vary: backend.vary}
+        return run[Operation(job.operation)](request)
 
-    def _store_outputs(self, job: jobs.Job, images: list[PILImage.Image]) -> str:
+    def _store_outputs(self, job: Job, images: list[PILImage.Image]) -> RunResult:
         output_format = job.params.get("output_format", "png")
         compression = job.params.get("output_compression")
         # Encoding runs alongside the content check (each leaves the GIL to its C code): ~20 ms less a job of
@@ -193,7 +196,7 @@ class JobRunner:
             if not decision.allowed:
                 blocked += 1
                 with self.sessions() as session:
-                    jobs.record_rejection(
+                    rejections.record_rejection(
                         session,
                         api_key_id=job.api_key_id,
                         job_id=job.id,
@@ -215,7 +218,7 @@ class JobRunner:
                     width=image.width,
                     height=image.height,
                     format=output_format,
-                    sha256=jobs.sha256_hex(data),
+                    sha256=sha256_hex(data),
                 )
             )
         with self.sessions() as session:
@@ -227,13 +230,30 @@ class JobRunner:
                     "Every generated image was blocked by the content policy.",
                     self.worker_id,
                 )
-                return jobs.JobStatus.failed.value if failed else "skipped"
+                return RunResult.failed if failed else RunResult.skipped
             if jobs.finish_job(session, job.id, self.worker_id, records, blocked):
-                return jobs.JobStatus.succeeded.value
+                return RunResult.succeeded
         # Another worker took the job over (our lease ran out); its result stands.
-        return "skipped"
+        return RunResult.skipped
 
-    def _delete_inputs(self, job: jobs.Job) -> None:
+    def _delete_inputs(self, job: Job) -> None:
         for key in (job.input_key, job.mask_key):
             if key:
                 self.storage.delete(key)
+
+
+def build_runner(settings: Settings, services: Services, events: JobEvents | None) -> JobRunner:
+    """The one way a process assembles its runner (the embedded worker and each Celery worker process)."""
+    from models.registry import load_backend
+    from safety import get_policy
+
+    policy = get_policy(settings.policy_file)
+    policy.warm_up()  # load the filters' models now, not during someone's first job
+    return JobRunner(
+        sessions=services.sessions,
+        storage=services.storage,
+        backends=BackendPool(lambda name: load_backend(name, settings)),
+        policy=policy,
+        settings=settings,
+        events=events,
+    )

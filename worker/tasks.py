@@ -7,8 +7,8 @@ import logging
 from celery import shared_task
 from sqlalchemy import select
 
-from core import jobs
 from core.logs import request_id_var
+from core.tables import Job
 
 log = logging.getLogger("easel.worker")
 
@@ -20,14 +20,15 @@ RETRY_MAX_SECONDS = 60
 @shared_task(bind=True, name="easel.run_job", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_job(self, job_id: str) -> str:
     from worker.celery_app import current_runner
+    from worker.runner import RunResult
 
     runner = current_runner()
     try:
         with runner.sessions() as session:
-            row = session.execute(select(jobs.Job.request_id, jobs.Job.status).where(jobs.Job.id == job_id)).first()
+            row = session.execute(select(Job.request_id, Job.status).where(Job.id == job_id)).first()
         if row is None:
             log.warning("no such job; message dropped", extra={"job_id": job_id})
-            return "missing"
+            return RunResult.missing.value
         # The request that created the job, so its logs here join the API's under one request id.
         token = request_id_var.set(row.request_id)
         try:
@@ -39,8 +40,8 @@ def run_job(self, job_id: str) -> str:
         # say) and left the job queued while this message is used up: send it again, later, until it runs.
         log.warning("job not started (%s); retrying", exc, extra={"job_id": job_id})
         raise self.retry(exc=exc, countdown=min(RETRY_MAX_SECONDS, 2**self.request.retries), max_retries=None)
-    if status == "skipped":
+    if status is RunResult.skipped:
         # Finished, cancelled, or held by another worker's lease (a duplicate or early redelivery). If that
         # worker is dead, its lease runs out and the re-dispatcher sends the job again: nothing is dropped.
         log.info("job not claimed here (was %s)", row.status, extra={"job_id": job_id})
-    return status
+    return status.value

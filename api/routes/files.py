@@ -7,8 +7,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.deps import ContextDep, SessionDep
-from api.errors import APIError, not_found
-from core import jobs
+from core.errors import APIError, not_found
+from core.tables import Image
 
 router = APIRouter(prefix="/v1/files", tags=["files"])
 
@@ -36,7 +36,7 @@ async def image_content(
         raise APIError(403, "This image URL has expired; request the job again for a fresh URL.", code="url_expired")
     if problem is not None:
         raise APIError(403, "This image URL is not valid (its signature does not match).", code="invalid_signature")
-    image = await run_in_threadpool(session.get, jobs.Image, image_id)
+    image = await run_in_threadpool(session.get, Image, image_id)
     if image is None:
         raise not_found("No such image.")
     data = await run_in_threadpool(context.services.storage.get, image.storage_key)

@@ -22,12 +22,10 @@ def readyz(context: ContextDep):
             connection.execute(text("SELECT 1"))
     except Exception as exc:
         problems["database"] = str(exc).splitlines()[0]
-    ping = getattr(context.dispatcher, "ping", None)
-    if ping is not None:
-        try:
-            ping()
-        except Exception as exc:
-            problems["broker"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    try:
+        context.jobs.dispatcher.ping()
+    except Exception as exc:
+        problems["broker"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if problems:
         return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
     return {"status": "ready"}

@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 
 from api.deps import ContextDep, CurrentKey
-from api.errors import not_found
+from core.errors import not_found
 from api.schemas import ModelList, ModelObject
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
@@ -11,7 +11,7 @@ CREATED = 1764288000
 
 
 def _served(context) -> list[str]:
-    return ["dall-e-2", *context.served_models]
+    return ["dall-e-2", *context.settings.models]
 
 
 @router.get("", response_model=ModelList)
@@ -22,5 +22,5 @@ def list_models(context: ContextDep, _key: CurrentKey):
 @router.get("/{model_id}", response_model=ModelObject)
 def get_model(model_id: str, context: ContextDep, _key: CurrentKey):
     if model_id not in _served(context):
-        raise not_found(f"The model '{model_id}' does not exist", "model")
+        raise not_found(f"The model '{model_id}' does not exist", "model", "model_not_found")
     return ModelObject(id=model_id, created=CREATED)

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
+from models.backend import BackendRequest
 from models.unclip import scenes as S
 from models.unclip.pipeline import UnclipBackend
 
@@ -62,19 +63,19 @@ def eval_captions(backend, per_case: int, rng: random.Random, keep: list) -> dic
     seen_pairs = _seen_pairs()
     results = {}
     cases = [single_case(rng, rng.choice(seen_pairs)) for _ in range(per_case * 5)]
-    ok = [S.matches_single(backend.generate(c["prompt"], n=1, size=256, seed=i)[0], c["color"], c["shape"],
+    ok = [S.matches_single(backend.generate(BackendRequest(prompt=c["prompt"], n=1, size=256, seed=i))[0], c["color"], c["shape"],
                            c["position"], c["background"]) for i, c in enumerate(cases)]
     results["seen"] = (sum(ok), len(ok))
     held = [single_case(rng, pair) for pair in sorted(S.HELD_OUT) for _ in range(per_case)]
     ok = []
     for i, c in enumerate(held):
-        img = backend.generate(c["prompt"], n=1, size=256, seed=i)[0]
+        img = backend.generate(BackendRequest(prompt=c["prompt"], n=1, size=256, seed=i))[0]
         ok.append(S.matches_single(img, c["color"], c["shape"], c["position"], c["background"]))
         if len(keep) < 10 and i % per_case == 0:
             keep.append((img, c["prompt"]))
     results["held_out"] = (sum(ok), len(ok))
     rel = [relation_case(rng) for _ in range(per_case * 4)]
-    ok = [S.matches_relation(backend.generate(c["prompt"], n=1, size=256, seed=i)[0], c["a"], c["relation"], c["b"],
+    ok = [S.matches_relation(backend.generate(BackendRequest(prompt=c["prompt"], n=1, size=256, seed=i))[0], c["a"], c["relation"], c["b"],
                              c["background"]) for i, c in enumerate(rel)]
     results["relations"] = (sum(ok), len(ok))
     return results
@@ -90,7 +91,7 @@ def emoji_prompts(meta_path: Path, count: int) -> list[str]:
 def eval_emoji(backend, prompts: list[str], keep: list) -> tuple[int, int]:
     """Top-1 retrieval: the generated image's embedding is closest to its own prompt among all prompts."""
     pipe = backend.pipeline
-    images = [backend.generate(p, n=1, size=256, seed=i)[0] for i, p in enumerate(prompts)]
+    images = [backend.generate(BackendRequest(prompt=p, n=1, size=256, seed=i))[0] for i, p in enumerate(prompts)]
     keep.extend(zip(images[:10], prompts[:10]))
     sims = pipe.embed_images(images) @ pipe.embed_texts(prompts).T
     hits = (sims.argmax(1) == torch.arange(len(prompts))).sum().item()
@@ -110,7 +111,7 @@ def eval_edits(backend, count: int, rng: random.Random, keep: list) -> dict:
             mask[:, (0 if b.cx < 0.5 else 128) : (128 if b.cx < 0.5 else 256)] = 1
         else:
             mask[(0 if b.cy < 0.5 else 128) : (128 if b.cy < 0.5 else 256), :] = 1
-        result = backend.edit(original, mask, c["prompt"], n=1, size=256, seed=i)[0]
+        result = backend.edit(BackendRequest(image=original, mask=mask, prompt=c["prompt"], n=1, size=256, seed=i))[0]
         arr, src = np.asarray(result), np.asarray(original)
         exact += bool((arr[mask == 0] == src[mask == 0]).all())
         _, found = S.detect(result)
@@ -133,7 +134,7 @@ def eval_outpaint(backend, count: int, rng: random.Random, keep: list, border: i
         canvas.paste(scene.resize((256 - 2 * border,) * 2, Image.LANCZOS), (border, border))
         mask = np.ones((256, 256), np.float32)
         mask[border:-border, border:-border] = 0
-        result = backend.edit(canvas, mask, c["prompt"], n=1, size=256, seed=i)[0]
+        result = backend.edit(BackendRequest(image=canvas, mask=mask, prompt=c["prompt"], n=1, size=256, seed=i))[0]
         diff = np.abs(np.asarray(result).astype(int) - np.array(S.PALETTE[c["background"]])).max(-1)
         hits += bool((diff[mask > 0] <= tol).mean() >= 0.9)
         if len(keep) < 6:
@@ -143,7 +144,7 @@ def eval_outpaint(backend, count: int, rng: random.Random, keep: list, border: i
 
 def eval_variations(backend, sources: list[Image.Image], domains: list[int], keep: list) -> dict:
     pipe = backend.pipeline
-    variations = [backend.vary(src, n=1, size=256, seed=i)[0] for i, src in enumerate(sources)]
+    variations = [backend.vary(BackendRequest(image=src, n=1, size=256, seed=i))[0] for i, src in enumerate(sources)]
     keep.extend(zip(sources[:6], variations[:6]))
     sims = (pipe.embed_images(variations) @ pipe.embed_images(sources).T).numpy()
     doms = np.array(domains)
@@ -198,8 +199,8 @@ def diagnose(backend, count: int, rng: random.Random) -> dict:
     for i in range(count):
         c = single_case(rng, rng.choice(_seen_pairs()))
         target = render_single(c)
-        outputs = {"upsampler": _upsampled_truth(backend, target), "decoder": backend.vary(target, n=1, size=256, seed=i)[0],
-                   "pipeline": backend.generate(c["prompt"], n=1, size=256, seed=i)[0]}
+        outputs = {"upsampler": _upsampled_truth(backend, target), "decoder": backend.vary(BackendRequest(image=target, n=1, size=256, seed=i))[0],
+                   "pipeline": backend.generate(BackendRequest(prompt=c["prompt"], n=1, size=256, seed=i))[0]}
         for stage, image in outputs.items():
             hits[stage] += S.matches_single(image, c["color"], c["shape"], c["position"], c["background"])
     return {stage: (h, count) for stage, h in hits.items()}
@@ -217,7 +218,7 @@ def diagnose_relations(backend, count: int, rng: random.Random) -> dict:
         target = S.render(S.relation_items(c["a"], c["relation"], c["b"], rng), c["background"], 256)
         decoded = pipe(prompt=c["prompt"], n=1, seed=i, image_embeds=pipe.embed_images([target]))
         outputs = {"upsampler": _upsampled_truth(backend, target), "decoder": tensor_to_pils(decoded)[0],
-                   "pipeline": backend.generate(c["prompt"], n=1, size=256, seed=i)[0]}
+                   "pipeline": backend.generate(BackendRequest(prompt=c["prompt"], n=1, size=256, seed=i))[0]}
         for stage, image in outputs.items():
             hits[stage] += S.matches_relation(image, c["a"], c["relation"], c["b"], c["background"])
     return {stage: (h, count) for stage, h in hits.items()}
@@ -235,7 +236,7 @@ def diagnose_emoji(backend, data_dir: Path, count: int) -> dict | None:
     if not prompts:
         return None
     training = np.load(train_path)["images_lo"][[index[p] for p in prompts]]
-    generated = [backend.generate(p, n=1, size=256, seed=i)[0] for i, p in enumerate(prompts)]
+    generated = [backend.generate(BackendRequest(prompt=p, n=1, size=256, seed=i))[0] for i, p in enumerate(prompts)]
     texts = pipe.embed_texts(prompts)
     found = {}
     for name, images in (("training_images", [Image.fromarray(a) for a in training]), ("generated", generated)):

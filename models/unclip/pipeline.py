@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from diffusers import DDIMScheduler, DPMSolverMultistepScheduler, PriorTransformer, UNet2DConditionModel, UNet2DModel
 from PIL import Image
 
-from models.backend import ProgressCallback, keep_unmasked, report
+from models.backend import BackendRequest, ProgressCallback, keep_unmasked, report
 from models.unclip import modeling as M
 from models.unclip.text_encoder import FrozenTextEncoder
 
@@ -216,23 +216,25 @@ class UnclipBackend:
             torch.set_num_threads(threads)
         return cls(UnclipPipeline.from_pretrained(path, device=device))
 
-    def generate(self, prompt, *, n, size, seed, steps=None, guidance_scale=None, progress=None):
-        images = self.pipeline(prompt=prompt, n=n, seed=seed, decoder_steps=steps,
-                               guidance_scale=guidance_scale, progress=progress)
-        return _resize_all(tensor_to_pils(images), size)
+    def generate(self, request: BackendRequest) -> list[Image.Image]:
+        r = request
+        images = self.pipeline(prompt=r.prompt, n=r.n, seed=r.seed, decoder_steps=r.steps,
+                               guidance_scale=r.guidance_scale, progress=r.progress)
+        return _resize_all(tensor_to_pils(images), r.size)
 
-    def edit(self, image, mask, prompt, *, n, size, seed, steps=None, guidance_scale=None, progress=None):
-        mask = np.asarray(mask, dtype=np.float32)
-        init = pil_to_tensor(image, LOW_RES)
+    def edit(self, request: BackendRequest) -> list[Image.Image]:
+        r = request
+        init = pil_to_tensor(r.image, LOW_RES)
         # A low-res cell is repainted if any pixel of it is to be repainted, so the masked area is fully covered.
-        mask_low = F.adaptive_max_pool2d(torch.from_numpy((mask > 0).astype(np.float32))[None, None], LOW_RES)
-        images = self.pipeline(prompt=prompt, n=n, seed=seed, init_image=init, mask=mask_low,
-                               decoder_steps=steps, guidance_scale=guidance_scale, progress=progress)
-        results = _resize_all(tensor_to_pils(images), size)
-        return keep_unmasked(image.convert("RGB").resize((size, size)), results, mask)
+        mask_low = F.adaptive_max_pool2d(torch.from_numpy(r.mask)[None, None], LOW_RES)
+        images = self.pipeline(prompt=r.prompt, n=r.n, seed=r.seed, init_image=init, mask=mask_low,
+                               decoder_steps=r.steps, guidance_scale=r.guidance_scale, progress=r.progress)
+        results = _resize_all(tensor_to_pils(images), r.size)
+        return keep_unmasked(r.image.convert("RGB").resize((r.size, r.size)), results, r.mask)
 
-    def vary(self, image, *, n, size, seed, steps=None, guidance_scale=None, progress=None):
-        embeds = self.pipeline.embed_images([image]).expand(n, -1)
-        images = self.pipeline(prompt=None, n=n, seed=seed, image_embeds=embeds, decoder_steps=steps,
-                               guidance_scale=guidance_scale, progress=progress)
-        return _resize_all(tensor_to_pils(images), size)
+    def vary(self, request: BackendRequest) -> list[Image.Image]:
+        r = request
+        embeds = self.pipeline.embed_images([r.image]).expand(r.n, -1)
+        images = self.pipeline(prompt=None, n=r.n, seed=r.seed, image_embeds=embeds, decoder_steps=r.steps,
+                               guidance_scale=r.guidance_scale, progress=r.progress)
+        return _resize_all(tensor_to_pils(images), r.size)

@@ -11,19 +11,19 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import select
 
-from api.main import create_app
-from core import jobs
-from core.cli import main as easel
+from easel.assembly import create_app
+from core import tables
+from easel.cli import main as easel
 from core.db import make_engine, make_sessionmaker
 from tests.conftest import migrated, new_key, png_bytes, scene
 
 FAST = {"steps": 3, "size": "256x256"}
 
 
-def rejections(settings) -> list[jobs.PolicyRejection]:
+def rejections(settings) -> list[tables.PolicyRejection]:
     engine = make_engine(settings.sqlalchemy_url)
     with make_sessionmaker(engine)() as session:
-        rows = list(session.scalars(select(jobs.PolicyRejection).order_by(jobs.PolicyRejection.id)))
+        rows = list(session.scalars(select(tables.PolicyRejection).order_by(tables.PolicyRejection.id)))
     engine.dispose()
     return rows
 
@@ -46,7 +46,7 @@ def test_blocked_prompt_is_refused_and_recorded(client, settings, auth):
     assert_policy_error(client.post("/v1/jobs/generations", json={"prompt": prompt, **FAST}, headers=auth))
     (first, second) = rejections(settings)
     assert first.stage == "prompt" and first.operation == "generate" and first.category
-    assert first.prompt_sha256 == jobs.sha256_hex(prompt) and first.api_key_id is not None
+    assert first.prompt_sha256 == tables.sha256_hex(prompt) and first.api_key_id is not None
     assert client.get("/v1/jobs", headers=auth).json()["data"] == []  # nothing was queued
 
 

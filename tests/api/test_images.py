@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from api.main import create_app
+from easel.assembly import create_app
 from tests.conftest import fetch, migrated, new_key, png_bytes, scene
 
 FAST = {"steps": 3}
@@ -222,9 +222,9 @@ def test_rate_limit_answers_429_with_retry_after(make_settings):
     settings = migrated(make_settings(rate_limit_per_minute=2))
     with TestClient(create_app(settings)) as client:
         client.headers["Authorization"] = f"Bearer {new_key(settings)}"
-        bad = {"prompt": "x", "model": "nope"}  # refused after the rate check, so no model work is needed
-        assert client.post("/v1/images/generations", json=bad).status_code == 400
-        assert client.post("/v1/images/generations", json=bad).status_code == 400
+        bad = {"prompt": "x", "model": "nope"}  # refused (404 model_not_found) after the rate check, so no model work is needed
+        assert client.post("/v1/images/generations", json=bad).status_code == 404
+        assert client.post("/v1/images/generations", json=bad).status_code == 404
         response = client.post("/v1/images/generations", json=bad)
         assert response.status_code == 429
         assert response.json()["error"]["code"] == "rate_limit_exceeded"

@@ -170,7 +170,7 @@ def test_a_slow_database_write_at_submission_does_not_hold_up_other_requests(cli
 def test_a_failing_model_ends_the_job_failed_with_a_reason(make_settings, tmp_path):
     from fastapi.testclient import TestClient
 
-    from api.main import create_app
+    from easel.assembly import create_app
     from tests.conftest import migrated
 
     # A model folder that does not exist: the worker cannot load it, and the job must say so, not vanish.
@@ -182,3 +182,37 @@ def test_a_failing_model_ends_the_job_failed_with_a_reason(make_settings, tmp_pa
         assert failed["error"]["code"] == "generation_failed" and "missing" in failed["error"]["message"]
         sync = client.post("/v1/images/generations", json={"prompt": "y", **FAST}, headers=headers)
         assert sync.status_code == 500 and sync.json()["error"]["type"] == "server_error"
+
+
+def test_an_over_limit_key_gets_429_on_every_submitting_endpoint_before_its_upload_is_read(make_settings, monkeypatch):
+    """The same order everywhere (auth, limits, then the body): an over-limit client's upload is never read, and
+    it gets 429, not the 400 its broken upload would earn."""
+    from fastapi.testclient import TestClient
+
+    from api import parsing
+    from easel.assembly import create_app
+    from tests.conftest import migrated
+
+    settings = migrated(make_settings(rate_limit_per_minute=1))
+    forms_read = []
+    real_read_form = parsing._read_form
+
+    async def counting_read_form(http, context):
+        forms_read.append(http.url.path)
+        return await real_read_form(http, context)
+
+    monkeypatch.setattr(parsing, "_read_form", counting_read_form)
+    not_a_png = {"image": ("x.png", b"not a png at all" * 1000, "image/png")}
+    with TestClient(create_app(settings)) as client:
+        client.headers["Authorization"] = f"Bearer {new_key(settings)}"
+        first = client.post("/v1/jobs/edits", files=not_a_png, data={"prompt": "a cat"})
+        assert first.status_code == 400 and forms_read == ["/v1/jobs/edits"]  # within the limit: read, refused
+        for path in ("/v1/jobs/edits", "/v1/jobs/variations", "/v1/images/edits", "/v1/images/variations"):
+            response = client.post(path, files=not_a_png, data={"prompt": "a cat"} if "edits" in path else {})
+            assert response.status_code == 429, (path, response.text)
+            assert response.json()["error"]["code"] == "rate_limit_exceeded"
+            assert int(response.headers["retry-after"]) >= 1
+        for path in ("/v1/jobs/generations", "/v1/images/generations"):
+            assert client.post(path, json={"prompt": "a cat"}).status_code == 429
+        assert forms_read == ["/v1/jobs/edits"]  # no upload was read after the first
+

@@ -14,7 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 
-from api.main import create_app
+from easel.assembly import create_app
 from core.config import Settings
 from tests.conftest import migrated, new_key
 
@@ -44,7 +44,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 # Loading the schema started the app, whose embedded worker now loads its default model on a thread. Wait for
 # that here: diffusers and transformers load under process-wide "empty weights" switches, and a model another
 # test builds meanwhile (the session's tiny Kandinsky) came out with meta tensors when `pytest tests/api` ran.
-app.state.context.dispatcher.runner.backends.get(SETTINGS.resolved_default_model)
+app.state.context.jobs.dispatcher.runner.backends.get(SETTINGS.resolved_default_model)
 
 
 @pytest.fixture(scope="module")

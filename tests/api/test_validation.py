@@ -42,7 +42,6 @@ GENERATION_CASES = [
     ({"prompt": "a cat", "size": "300x300"}, "size", None),
     ({"prompt": "a cat", "size": "1792x1024"}, "size", None),
     ({"prompt": "a cat", "response_format": "jpeg"}, "response_format", None),
-    ({"prompt": "a cat", "model": "dall-e-3"}, "model", "model_not_found"),
     ({"prompt": "a cat", "quality": "hd"}, "quality", None),
     ({"prompt": "a cat", "style": "vivid"}, "style", None),
     ({"prompt": "a cat", "stream": True}, "stream", None),
@@ -60,6 +59,53 @@ GENERATION_CASES = [
 @pytest.mark.parametrize("body,param,code", GENERATION_CASES)
 def test_generation_rejects_bad_fields(client, auth, body, param, code):
     assert_error(client.post("/v1/images/generations", json=body, headers=auth), 400, param, code)
+
+
+def test_an_unknown_model_is_a_404_model_not_found(client, auth):
+    """As OpenAI answers it, on the JSON and the multipart endpoints alike."""
+    assert_error(client.post("/v1/images/generations", json={"prompt": "a cat", "model": "dall-e-3"}, headers=auth),
+                 404, "model", "model_not_found")
+    files = {"image": ("s.png", png_bytes(scene(64, "RGBA", hole=True)), "image/png")}
+    assert_error(client.post("/v1/images/variations", files=files, data={"model": "nope"}, headers=auth),
+                 404, "model", "model_not_found")
+
+
+@pytest.mark.parametrize("sent, stored", [(2.0, 2), (1, 1), ("2.0", 2)])
+def test_a_whole_number_n_written_as_a_float_is_that_integer(client, auth, sent, stored):
+    """2.0 is an integer to JSON Schema (and what Python code computing n sends); in a form, "2.0" too."""
+    if isinstance(sent, str):
+        files = {"image": ("s.png", png_bytes(scene(64, "RGBA", hole=True)), "image/png")}
+        response = client.post("/v1/jobs/variations", files=files, data={"n": sent, "size": "256x256", "steps": "2"},
+                               headers=auth)
+    else:
+        response = client.post("/v1/jobs/generations", json={"prompt": "a cat", "n": sent, "size": "256x256",
+                                                             "steps": 2}, headers=auth)
+    assert response.status_code == 202, response.text
+    assert response.json()["params"]["n"] == stored and isinstance(response.json()["params"]["n"], int)
+
+
+@pytest.mark.parametrize("n", [2.5, "2.5", True, "two"])
+def test_n_that_is_not_a_whole_number_is_a_400(client, auth, n):
+    if isinstance(n, str):
+        files = {"image": ("s.png", png_bytes(scene(64, "RGBA", hole=True)), "image/png")}
+        response = client.post("/v1/images/variations", files=files, data={"n": n}, headers=auth)
+    else:
+        response = client.post("/v1/images/generations", json={"prompt": "a cat", "n": n}, headers=auth)
+    assert_error(response, 400, "n")
+
+
+def test_safety_identifier_is_stored_as_the_jobs_user(client, auth):
+    body = {"prompt": "a cat", "size": "256x256", "steps": 2, "safety_identifier": "hashed-user-42"}
+    response = client.post("/v1/jobs/generations", json=body, headers=auth)
+    assert response.status_code == 202, response.text
+    assert response.json()["user"] == "hashed-user-42"
+    assert_error(client.post("/v1/images/generations", json={**body, "safety_identifier": "u" * 257}, headers=auth),
+                 400, "safety_identifier")
+
+
+def test_every_response_says_how_long_it_took(client, auth):
+    for response in (client.get("/v1/models", headers=auth), client.get("/v1/models"), client.get("/nowhere")):
+        assert int(response.headers["openai-processing-ms"]) >= 0
 
 
 @pytest.mark.parametrize("field", ["prompt", "user", "model", "quality", "style", "background", "moderation"])

@@ -166,7 +166,7 @@ class Stack:
         self.http: httpx.Client | None = None
 
     def easel(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "core.cli", *args]
+        return [sys.executable, "-m", "easel.cli", *args]
 
     def start_api(self) -> None:
         # The prestart step, as the compose file's one-shot `migrate` service runs it.
@@ -216,18 +216,18 @@ class Stack:
         return response.json()
 
     def job(self, job_id: str):
-        from core import jobs
+        from core import tables
 
         with self.sessions() as session:
-            job = session.get(jobs.Job, job_id)
+            job = session.get(tables.Job, job_id)
             job.images  # load while the session is open
             return job
 
     def images(self, job_id: str):
-        from core import jobs
+        from core import tables
 
         with self.sessions() as session:
-            return session.scalars(select(jobs.Image).where(jobs.Image.job_id == job_id).order_by(jobs.Image.index)).all()
+            return session.scalars(select(tables.Image).where(tables.Image.job_id == job_id).order_by(tables.Image.index)).all()
 
     def output_files(self, job_id: str) -> list[Path]:
         folder = self.data_dir / "images" / "outputs" / job_id

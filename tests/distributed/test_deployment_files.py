@@ -16,9 +16,9 @@ DOCKERFILE = (REPO / "Dockerfile").read_text()
 
 
 def test_easel_is_the_cli_the_tests_run():
-    # The tests start `python -m core.cli ...`; the images run `easel ...`: the same entry point.
+    # The tests start `python -m easel.cli ...`; the images run `easel ...`: the same entry point.
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["easel"] == "core.cli:main"
+    assert scripts["easel"] == "easel.cli:main"
 
 
 def test_compose_runs_the_tested_commands_in_order():

@@ -13,7 +13,8 @@ import pytest
 
 from tests.conftest import wait_for
 from tests.distributed.conftest import MODEL, REPO, UNSERVED_MODEL
-from worker.celery_app import RedisJobEvents, queue_for
+from worker.broker import RedisJobEvents
+from worker.celery_app import queue_for
 
 pytestmark = [pytest.mark.distributed, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 

@@ -37,7 +37,7 @@ class Server:
             **env,
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "core.cli", "serve"],
+            [sys.executable, "-m", "easel.cli", "serve"],
             cwd=REPO,
             env=full_env,
             stdout=self.log_path.open("w"),

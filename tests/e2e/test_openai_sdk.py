@@ -91,11 +91,13 @@ def test_errors_reach_the_sdk_as_openai_errors(sdk, server):
         (dict(prompt="a cat", n=11), "n"),
         (dict(prompt="a cat", size="300x300"), "size"),
         (dict(prompt="x" * 1001), "prompt"),
-        (dict(prompt="a cat", model="dall-e-3"), "model"),
     ):
         with pytest.raises(openai.BadRequestError) as info:
             sdk.images.generate(**kwargs)
         assert info.value.param == param and info.value.type == "invalid_request_error"
+    with pytest.raises(openai.NotFoundError) as info:  # as OpenAI answers an unknown model
+        sdk.images.generate(prompt="a cat", model="dall-e-3")
+    assert info.value.param == "model" and info.value.code == "model_not_found"
 
     with pytest.raises(openai.BadRequestError) as info:
         sdk.images.edit(image=("rgb.png", png_bytes(scene(64)), "image/png"), prompt="no mask, no alpha")
@@ -105,7 +107,7 @@ def test_errors_reach_the_sdk_as_openai_errors(sdk, server):
 def test_another_keys_job_is_404(sdk, server):
     job = sdk.post("/jobs/generations", body={"prompt": "mine", "size": "256x256", **FAST}, cast_to=object)
     other_secret = subprocess.run(
-        [sys.executable, "-m", "core.cli", "keys", "create", "other"],
+        [sys.executable, "-m", "easel.cli", "keys", "create", "other"],
         cwd=REPO, env={"EASEL_DATA_DIR": str(server.data_dir), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
         capture_output=True, text=True, check=True,
     ).stdout.strip()

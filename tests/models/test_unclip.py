@@ -11,7 +11,7 @@ import pytest
 import torch
 from PIL import Image
 
-from models.backend import Backend, JobCancelled
+from models.backend import Backend, BackendRequest, JobCancelled
 from models.unclip import scenes as S
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,17 +29,17 @@ def test_backend_protocol_and_name(tiny_backend):
 
 
 def test_generate_returns_n_rgb_images_of_each_size(tiny_backend):
-    images = tiny_backend.generate("a red circle", n=3, size=256, seed=0)
+    images = tiny_backend.generate(BackendRequest(prompt="a red circle", n=3, size=256, seed=0))
     assert [(im.mode, im.size) for im in images] == [("RGB", (256, 256))] * 3
     for size in (512, 1024):
-        (image,) = tiny_backend.generate("a red circle", n=1, size=size, seed=0)
+        (image,) = tiny_backend.generate(BackendRequest(prompt="a red circle", n=1, size=size, seed=0))
         assert image.size == (size, size)
 
 
 def test_seed_reproduces_and_differs(tiny_backend):
-    a = pixels(tiny_backend.generate("a blue star", n=2, size=256, seed=7))
-    b = pixels(tiny_backend.generate("a blue star", n=2, size=256, seed=7))
-    c = pixels(tiny_backend.generate("a blue star", n=2, size=256, seed=8))
+    a = pixels(tiny_backend.generate(BackendRequest(prompt="a blue star", n=2, size=256, seed=7)))
+    b = pixels(tiny_backend.generate(BackendRequest(prompt="a blue star", n=2, size=256, seed=7)))
+    c = pixels(tiny_backend.generate(BackendRequest(prompt="a blue star", n=2, size=256, seed=8)))
     assert all((x == y).all() for x, y in zip(a, b))
     assert not (a[0] == c[0]).all()
     assert not (a[0] == a[1]).all()  # the n images of one batch are different samples
@@ -50,7 +50,7 @@ def test_edit_keeps_unmasked_pixels_exactly(tiny_backend):
     original = Image.fromarray(rng.integers(0, 256, (512, 512, 3), dtype=np.uint8))
     mask = np.zeros((512, 512), np.float32)
     mask[100:300, 200:450] = 1
-    (result,) = tiny_backend.edit(original, mask, "a green heart", n=1, size=512, seed=3)
+    (result,) = tiny_backend.edit(BackendRequest(image=original, mask=mask, prompt="a green heart", n=1, size=512, seed=3))
     out, src = np.asarray(result), np.asarray(original)
     assert result.size == (512, 512)
     assert (out[mask == 0] == src[mask == 0]).all()
@@ -59,12 +59,11 @@ def test_edit_keeps_unmasked_pixels_exactly(tiny_backend):
 
 def test_progress_counts_every_step_of_every_stage(tiny_backend):
     calls = []
-    tiny_backend.generate("a square", n=2, size=256, seed=0, steps=5, progress=lambda s, t: calls.append((s, t)))
+    tiny_backend.generate(BackendRequest(prompt="a square", n=2, size=256, seed=0, steps=5, progress=lambda s, t: calls.append((s, t))))
     total = 3 + 5 + 1  # prior steps (tiny default) + decoder steps + upsampler
     assert calls == [(i, total) for i in range(1, total + 1)]
     calls.clear()
-    tiny_backend.vary(Image.new("RGB", (256, 256), "red"), n=1, size=256, seed=0, steps=4,
-                      progress=lambda s, t: calls.append((s, t)))
+    tiny_backend.vary(BackendRequest(image=Image.new("RGB", (256, 256), "red"), n=1, size=256, seed=0, steps=4, progress=lambda s, t: calls.append((s, t))))
     assert calls == [(i, 5) for i in range(1, 6)]  # variations skip the prior
 
 
@@ -77,7 +76,7 @@ def test_raising_from_progress_cancels(tiny_backend):
             raise JobCancelled()
 
     with pytest.raises(JobCancelled):
-        tiny_backend.generate("a heart", n=1, size=256, seed=0, steps=6, progress=cancel_at_three)
+        tiny_backend.generate(BackendRequest(prompt="a heart", n=1, size=256, seed=0, steps=6, progress=cancel_at_three))
     assert calls == [1, 2, 3]
 
 
@@ -89,8 +88,8 @@ def test_save_load_roundtrip_gives_identical_images(tiny_backend, tmp_path):
     assert (tmp_path / "decoder" / "diffusion_pytorch_model.safetensors").exists()
     assert (tmp_path / "decoder_scheduler" / "scheduler_config.json").exists()
     reloaded = UnclipBackend.from_pretrained(tmp_path, threads=1)
-    a = pixels(tiny_backend.generate("a pink circle", n=1, size=256, seed=5))
-    b = pixels(reloaded.generate("a pink circle", n=1, size=256, seed=5))
+    a = pixels(tiny_backend.generate(BackendRequest(prompt="a pink circle", n=1, size=256, seed=5)))
+    b = pixels(reloaded.generate(BackendRequest(prompt="a pink circle", n=1, size=256, seed=5)))
     assert (a[0] == b[0]).all()
 
 
@@ -146,7 +145,7 @@ def test_smoke_training_writes_loadable_self_describing_weights_and_resumes(tmp_
     # Resuming a finished run does no further steps.
     assert T.main(["--smoke", "--data", str(tmp_path / "data"), "--out", str(out)])["decoder"] == progress["decoder"]
     backend = UnclipBackend.from_pretrained(out / "weights", threads=1)
-    assert backend.generate("a red circle", n=1, size=256, seed=0)[0].size == (256, 256)
+    assert backend.generate(BackendRequest(prompt="a red circle", n=1, size=256, seed=0))[0].size == (256, 256)
 
     # --retrain trains the named stage afresh and keeps every other network exactly as exported.
     from safetensors.torch import load_file
@@ -192,7 +191,7 @@ def _count_matching_images(backend, cases) -> int:
     for color, shape, position, background in cases:
         prompt = f"a large {color} {shape} {where[position]} on a {background} background"
         for seed in (0, 1):
-            images = backend.generate(prompt, n=2, size=256, seed=seed)
+            images = backend.generate(BackendRequest(prompt=prompt, n=2, size=256, seed=seed))
             hits += sum(S.matches_single(im, color, shape, position, background) for im in images)
     return hits
 
@@ -226,8 +225,7 @@ def test_shipped_model_outpaints_with_the_background(shipped_backend):
     canvas.paste(scene.resize((176, 176)), (40, 40))
     mask = np.ones((256, 256), np.float32)
     mask[40:-40, 40:-40] = 0
-    (result,) = shipped_backend.edit(canvas, mask, "a large blue square in the center on a yellow background",
-                                     n=1, size=256, seed=0)
+    (result,) = shipped_backend.edit(BackendRequest(image=canvas, mask=mask, prompt="a large blue square in the center on a yellow background", n=1, size=256, seed=0))
     border = np.asarray(result)[mask > 0].astype(int)
     close = np.abs(border - np.array(S.PALETTE["yellow"])).max(-1) <= 48
     assert close.mean() >= 0.9
@@ -237,7 +235,7 @@ def test_shipped_model_outpaints_with_the_background(shipped_backend):
 def test_shipped_variation_is_closer_to_its_source_than_to_another_image(shipped_backend):
     red = S.render([S.Item("circle", "red", 0.5, 0.5, 0.5)], "white", 256)
     blue = S.render([S.Item("star", "blue", 0.3, 0.3, 0.3)], "gray", 256)
-    (var,) = shipped_backend.vary(red, n=1, size=256, seed=0)
+    (var,) = shipped_backend.vary(BackendRequest(image=red, n=1, size=256, seed=0))
     emb = shipped_backend.pipeline.embed_images([var, red, blue])
     assert float(emb[0] @ emb[1]) > float(emb[0] @ emb[2])
     assert np.abs(np.asarray(var).astype(int) - np.asarray(red)).mean() > 1  # not a pixel copy

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
-from api.main import create_app
-from core import jobs
+from easel.assembly import create_app
+from core import jobs, keys, tables
 from core.events import LocalJobEvents
 from core.services import Services
 from tests.conftest import migrated, new_key, wait_for
@@ -35,7 +35,7 @@ def test_second_embedded_server_on_the_same_data_dir_refuses_to_start(settings):
 def wait_for_end(sessions, job_id: str) -> str:
     def ended():
         with sessions() as session:
-            status = session.get(jobs.Job, job_id).status
+            status = session.get(tables.Job, job_id).status
         return status if status in ("succeeded", "failed", "cancelled") else None
 
     return wait_for(ended, 60, f"job {job_id} to end", interval=0.1)
@@ -72,7 +72,7 @@ def make_runner(settings) -> JobRunner:
 
 def new_job(sessions, steps: int = 2) -> str:
     with sessions() as session:
-        key, _ = jobs.create_api_key(session, "k")
+        key, _ = keys.create_api_key(session, "k")
         job = jobs.create_job(
             session, api_key_id=key.id, operation="generate", model="kandinsky-2.2", prompt="a red circle",
             params={"n": 1, "size": 256, "steps": steps}, seed=1, fingerprint="f",
@@ -104,7 +104,7 @@ def test_celery_task_retries_a_job_whose_run_failed_before_its_claim(settings, m
     monkeypatch.setattr(celery_app, "_runner", runner)
     run_job.apply(args=[job_id])  # eager: a retry runs again at once
     with runner.sessions() as session:
-        assert session.get(jobs.Job, job_id).status == "succeeded"
+        assert session.get(tables.Job, job_id).status == "succeeded"
     assert calls == [job_id, job_id]
 
 
@@ -115,7 +115,7 @@ def test_waiting_requests_hold_no_database_connection(make_settings):
     with TestClient(create_app(settings)) as client:
         auth = {"Authorization": f"Bearer {new_key(settings)}"}
         context = client.app.state.context
-        context.dispatcher.stop()  # no worker: the job stays queued and the request waits for it
+        context.jobs.dispatcher.stop()  # no worker: the job stays queued and the request waits for it
         answers = []
         waiting = threading.Thread(target=lambda: answers.append(
             client.post("/v1/images/generations", json={"prompt": "a red circle", "size": "256x256"}, headers=auth)
@@ -124,7 +124,7 @@ def test_waiting_requests_hold_no_database_connection(make_settings):
 
         def recorded():
             with context.services.sessions() as session:
-                return session.scalar(select(func.count()).select_from(jobs.Job))
+                return session.scalar(select(func.count()).select_from(tables.Job))
 
         wait_for(recorded, 10, "the request's job to be recorded", interval=0.05)
         time.sleep(0.5)  # well into the wait
@@ -152,7 +152,7 @@ def test_a_database_error_between_steps_does_not_fail_the_job(settings, monkeypa
     assert runner.run(job_id) == "succeeded"
     assert len(failures) == 1  # the write did fail
     with runner.sessions() as session:
-        assert session.get(jobs.Job, job_id).status == "succeeded"
+        assert session.get(tables.Job, job_id).status == "succeeded"
 
 
 def test_a_cancel_signal_stops_the_job_at_its_next_step_without_a_read_per_step(settings):
@@ -185,7 +185,7 @@ def test_a_cancel_signal_stops_the_job_at_its_next_step_without_a_read_per_step(
     # Ten steps, and far fewer statements than that (a progress write, two statements, once a second).
     assert after - before < 6
     with runner.sessions() as session:
-        job = session.get(jobs.Job, job_id)
+        job = session.get(tables.Job, job_id)
         assert job.status == "cancelled" and (job.progress_step, job.progress_total) == (11, total)
 
 
@@ -200,6 +200,6 @@ def test_a_job_whose_images_cannot_be_stored_fails_saying_so(settings, monkeypat
     monkeypatch.setattr(runner.storage, "put", disk_full)
     assert runner.run(job_id) == "failed"
     with runner.sessions() as session:
-        job = session.get(jobs.Job, job_id)
+        job = session.get(tables.Job, job_id)
     assert job.error_message.startswith("Checking or storing the images failed:")
     assert "No space left on device" in job.error_message

@@ -1,4 +1,4 @@
-"""The `easel` command.
+"""The `easel` command (the `easel` script: pyproject's [project.scripts]).
 
     easel serve                 API + in-process worker on one machine (the embedded default)
     easel api                   API node only; jobs go to Celery workers through EASEL_BROKER_URL
@@ -13,37 +13,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-from pathlib import Path
 
 from core.config import Settings, get_settings
-
-
-def migrate(settings: Settings, wait_seconds: float = 60.0) -> None:
-    """Wait until the database answers (a container may start before it), then `alembic upgrade head`."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import text
-
-    from core.db import make_engine
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.sqlalchemy_url)
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            break
-        except Exception as exc:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"database not reachable after {wait_seconds:.0f}s: {exc}")
-            time.sleep(1)
-    engine.dispose()
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
-    config.set_main_option("sqlalchemy.url", settings.sqlalchemy_url.replace("%", "%%"))
-    command.upgrade(config, "head")
+from core.db import migrate
 
 
 def _sessions(settings: Settings):
@@ -56,12 +28,13 @@ def ensure_first_key(settings: Settings) -> None:
     """On the first start, make an API key and say where it is kept, so nobody has to read a manual first."""
     from sqlalchemy import func, select
 
-    from core import jobs
+    from core import keys
+    from core.tables import ApiKey
 
     key_file = settings.data_dir / "api_key"
     with _sessions(settings)() as session:
-        if session.scalar(select(func.count()).select_from(jobs.ApiKey)) == 0:
-            _, secret = jobs.create_api_key(session, "default")
+        if session.scalar(select(func.count()).select_from(ApiKey)) == 0:
+            _, secret = keys.create_api_key(session, "default")
             key_file.write_text(secret + "\n")
             os.chmod(key_file, 0o600)
             print(f"Created your first API key (kept in {key_file.resolve()}):\n\n    {secret}\n", flush=True)
@@ -74,8 +47,8 @@ def ensure_first_key(settings: Settings) -> None:
 def serve(settings: Settings, embedded: bool) -> None:
     import uvicorn
 
-    from api.main import create_app
     from core.logs import configure_logging
+    from easel.assembly import create_app
 
     if embedded:
         settings = settings.model_copy(update={"broker_url": ""})
@@ -93,38 +66,39 @@ def serve(settings: Settings, embedded: bool) -> None:
     )
 
 
-def keys(settings: Settings, args: argparse.Namespace) -> None:
+def keys_command(settings: Settings, args: argparse.Namespace) -> None:
     from sqlalchemy import select
 
-    from core import jobs
+    from core import keys
+    from core.tables import ApiKey
 
     migrate(settings)
     with _sessions(settings)() as session:
         if args.keys_command == "create":
-            key, secret = jobs.create_api_key(session, args.name)
+            key, secret = keys.create_api_key(session, args.name)
             print(secret)
             print(f"created {key.id} ({key.name}); the key is shown only now", file=sys.stderr)
         elif args.keys_command == "list":
-            for key in session.scalars(select(jobs.ApiKey).order_by(jobs.ApiKey.created_at)):
+            for key in session.scalars(select(ApiKey).order_by(ApiKey.created_at)):
                 state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
                 print(f"{key.id}  {key.prefix}…  {key.name}  created {key.created_at:%Y-%m-%d %H:%M}  {state}")
         elif args.keys_command == "revoke":
-            key = jobs.revoke_api_key(session, args.key)
+            key = keys.revoke_api_key(session, args.key)
             if key is None:
                 raise SystemExit(f"no key {args.key!r}")
             print(f"revoked {key.id} ({key.name})")
 
 
-def rejections(settings: Settings, args: argparse.Namespace) -> None:
+def rejections_command(settings: Settings, args: argparse.Namespace) -> None:
     from sqlalchemy import select
 
-    from core import jobs
+    from core.tables import PolicyRejection
 
     migrate(settings)
     with _sessions(settings)() as session:
-        query = select(jobs.PolicyRejection).order_by(jobs.PolicyRejection.created_at.desc()).limit(args.limit)
+        query = select(PolicyRejection).order_by(PolicyRejection.created_at.desc()).limit(args.limit)
         if args.category:
-            query = query.where(jobs.PolicyRejection.category == args.category)
+            query = query.where(PolicyRejection.category == args.category)
         print("time                 key                                      operation  stage   category             check      prompt_sha256")
         for r in session.scalars(query):
             print(
@@ -168,9 +142,9 @@ def main(argv: list[str] | None = None) -> None:
         migrate(settings)
         print("database is at the latest migration")
     elif args.command == "keys":
-        keys(settings, args)
+        keys_command(settings, args)
     elif args.command == "rejections":
-        rejections(settings, args)
+        rejections_command(settings, args)
 
 
 if __name__ == "__main__":

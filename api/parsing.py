@@ -1,5 +1,5 @@
 """Parsing the three operations' requests (JSON for generations, multipart for edits and variations) into
-JobRequests, with OpenAI's validation rules and error shapes. Used by both the image and the job routes."""
+JobRequests, with OpenAI's validation rules and error shapes. The images and the jobs routes both use it."""
 
 from __future__ import annotations
 
@@ -13,10 +13,67 @@ from starlette.datastructures import UploadFile
 
 from api import uploads
 from api.context import AppContext
-from api.errors import APIError, invalid
-from api.schemas import CreateImageRequest, ImageOptions
-from api.submission import JobRequest, check_prompt_text, normalize_options
-from core.jobs import Operation
+from api.schemas import SIZES, CreateImageRequest, ImageOptions
+from core.errors import APIError, invalid, not_found
+from core.service import Delivery, JobRequest, check_idempotency_key
+from core.tables import Operation
+
+def resolve_model(context: AppContext, requested: str | None) -> str:
+    if requested in (None, "", "dall-e-2"):
+        return context.settings.resolved_default_model
+    if requested in context.settings.models:
+        return requested
+    raise not_found(
+        f"The model '{requested}' does not exist or is not served here. Served: "
+        + ", ".join(["dall-e-2", *context.settings.models])
+        + ".",
+        "model",
+        "model_not_found",
+    )
+
+
+def check_prompt_text(prompt: str | None, max_chars: int) -> str:
+    if prompt is None:
+        raise invalid("Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter")
+    if not prompt.strip():
+        raise invalid("'prompt' must not be empty.", "prompt", "invalid_value")
+    if "\x00" in prompt:
+        raise invalid("'prompt' must not contain NUL characters.", "prompt", "invalid_value")
+    if len(prompt) > max_chars:
+        raise invalid(
+            f"'prompt' is too long: {len(prompt)} characters; the maximum is {max_chars}.", "prompt", "string_above_max_length"
+        )
+    return prompt
+
+
+def normalize_options(context: AppContext, options: ImageOptions) -> tuple[str, dict]:
+    """Apply defaults and refuse the newer fields' values that DALL·E 2 cannot honour. Returns (model, params)."""
+    if options.quality not in (None, "standard", "auto"):
+        raise invalid(f"Invalid value for 'quality': '{options.quality}' is not supported by dall-e-2; use 'standard'.", "quality", "invalid_value")
+    if options.style not in (None,):
+        raise invalid("'style' is only supported by dall-e-3.", "style", "invalid_value")
+    if options.background not in (None, "auto", "opaque"):
+        raise invalid(f"Invalid value for 'background': '{options.background}' is not supported; use 'auto' or 'opaque'.", "background", "invalid_value")
+    if options.moderation not in (None, "auto"):
+        raise invalid("Invalid value for 'moderation': only 'auto' is supported.", "moderation", "invalid_value")
+    if options.stream:
+        raise invalid("Streaming is not supported for dall-e-2; use the /v1/jobs endpoints to follow progress.", "stream", "invalid_value")
+    if options.partial_images not in (None, 0):
+        raise invalid("'partial_images' is not supported.", "partial_images", "invalid_value")
+    if options.output_compression is not None and options.output_format not in ("jpeg", "webp"):
+        raise invalid("'output_compression' needs output_format 'jpeg' or 'webp'.", "output_compression", "invalid_value")
+    model = resolve_model(context, options.model)
+    params = {
+        "n": options.n or 1,
+        "size": SIZES[options.size or "1024x1024"],
+        "response_format": options.response_format or "url",
+        "output_format": options.output_format or "png",
+        "output_compression": options.output_compression,
+        "steps": options.steps,
+        "guidance_scale": options.guidance_scale,
+    }
+    return model, params
+
 
 INT_FIELDS = {"n", "seed", "steps", "output_compression", "partial_images"}
 FLOAT_FIELDS = {"guidance_scale"}
@@ -32,6 +89,7 @@ _OPTION_PROPERTIES = {
     "response_format": {"type": "string", "enum": ["url", "b64_json"], "default": "url"},
     "output_format": {"type": "string", "enum": ["png", "jpeg", "webp"]},
     "user": {"type": "string"},
+    "safety_identifier": {"type": "string"},
     "seed": {"type": "integer", "minimum": 0},
     "steps": {"type": "integer", "minimum": 1, "maximum": 200},
     "guidance_scale": {"type": "number", "minimum": 0, "maximum": 50},
@@ -55,10 +113,24 @@ def multipart_openapi(with_prompt_and_mask: bool) -> dict:
     }
 
 
+def job_request(operation: Operation, model: str, params: dict, options: ImageOptions, **inputs) -> JobRequest:
+    # safety_identifier is the current SDK's name for `user`; either is stored as the job's user.
+    user = options.user if options.user is not None else options.safety_identifier
+    return JobRequest(operation=operation, model=model, params=params, seed=options.seed, user=user, **inputs)
+
+
 def generation_request(context: AppContext, body: CreateImageRequest) -> JobRequest:
     prompt = check_prompt_text(body.prompt, context.settings.max_prompt_chars)
     model, params = normalize_options(context, body)
-    return JobRequest(operation=Operation.generate, options=body, prompt=prompt, params=params, model=model)
+    return job_request(Operation.generate, model, params, body, prompt=prompt)
+
+
+def delivery(http: Request) -> Delivery:
+    return Delivery(
+        idempotency_key=check_idempotency_key(http.headers.get("idempotency-key")),
+        is_retry=http.headers.get("x-stainless-retry-count", "0") not in ("", "0"),
+        request_id=getattr(http.state, "request_id", None),
+    )
 
 
 def _body_limited(http: Request, limit: int, too_large: APIError) -> Request:
@@ -109,6 +181,17 @@ async def _read_form(http: Request, context: AppContext) -> tuple[dict[str, str]
     return fields, files
 
 
+def whole_number(raw: str) -> int:
+    """"2" or "2.0" (a whole number written as a float, as JSON Schema's integer allows); ValueError otherwise."""
+    try:
+        return int(raw)
+    except ValueError:
+        value = float(raw)
+        if not value.is_integer():
+            raise
+        return int(value)
+
+
 def _options_from_form(fields: dict[str, str], allow_prompt: bool) -> tuple[ImageOptions, str | None]:
     values: dict[str, object] = {}
     prompt = None
@@ -118,7 +201,7 @@ def _options_from_form(fields: dict[str, str], allow_prompt: bool) -> tuple[Imag
             continue
         try:
             if name in INT_FIELDS:
-                values[name] = int(raw.strip())
+                values[name] = whole_number(raw.strip())
             elif name in FLOAT_FIELDS:
                 values[name] = float(raw.strip())
             elif name in BOOL_FIELDS:
@@ -164,15 +247,9 @@ async def edit_request(context: AppContext, http: Request) -> tuple[JobRequest, 
     image, mask, uploaded = await run_in_threadpool(
         uploads.edit_inputs, image_file, mask_file, params["size"], context.settings.max_upload_bytes
     )
-    request = JobRequest(
-        operation=Operation.edit,
-        options=options,
-        prompt=prompt,
-        image=image,
-        mask=mask,
-        upload_digest=_digest(image_file, mask_file),
-        params=params,
-        model=model,
+    request = job_request(
+        Operation.edit, model, params, options,
+        prompt=prompt, image=image, mask=mask, upload_digest=_digest(image_file, mask_file),
     )
     return request, uploaded
 
@@ -189,12 +266,5 @@ async def variation_request(context: AppContext, http: Request) -> tuple[JobRequ
     image = await run_in_threadpool(
         uploads.variation_input, image_file, params["size"], context.settings.max_upload_bytes
     )
-    request = JobRequest(
-        operation=Operation.vary,
-        options=options,
-        image=image,
-        upload_digest=_digest(image_file),
-        params=params,
-        model=model,
-    )
+    request = job_request(Operation.vary, model, params, options, image=image, upload_digest=_digest(image_file))
     return request, [image]
