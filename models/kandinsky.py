@@ -146,34 +146,29 @@ class KandinskyBackend:
 
     # --- Backend -------------------------------------------------------------------------------------------------
 
-    def generate(self, request: BackendRequest) -> list[Image.Image]:
-        r = request
+    def _from_text(self, r: BackendRequest, decoder, **inputs) -> list[Image.Image]:
+        """Prior (text -> image embedding), then `decoder`; progress counts the steps of both."""
         prior_steps, decoder_steps = self._steps(r.steps)
         guidance = DEFAULT_GUIDANCE if r.guidance_scale is None else r.guidance_scale
         total = prior_steps + decoder_steps
         with self._lock:
             generator = self._generator(r.seed)
             embeds, negative = self._text_embeds(r.prompt, r.n, prior_steps, guidance, generator, r.progress, total)
-            return self._decode(self.decoder, r, embeds, negative, decoder_steps, guidance, generator, prior_steps, total)
+            return self._decode(decoder, r, embeds, negative, decoder_steps, guidance, generator, prior_steps, total,
+                                **inputs)
+
+    def generate(self, request: BackendRequest) -> list[Image.Image]:
+        return self._from_text(request, self.decoder)
 
     def edit(self, request: BackendRequest) -> list[Image.Image]:
         r = request
         original = r.image.convert("RGB")
         if original.size != (r.size, r.size):
             original = original.resize((r.size, r.size), Image.BICUBIC)
-        prior_steps, decoder_steps = self._steps(r.steps)
-        guidance = DEFAULT_GUIDANCE if r.guidance_scale is None else r.guidance_scale
-        total = prior_steps + decoder_steps
-        with self._lock:
-            generator = self._generator(r.seed)
-            embeds, negative = self._text_embeds(r.prompt, r.n, prior_steps, guidance, generator, r.progress, total)
-            # One image/mask per embedding: the inpaint pipeline batches masks by image, not by embedding.
-            # Since diffusers 0.19 its mask_image is white = repaint, which is our 1 = repaint (the pipeline
-            # binarises in place on its own concatenated copy, so the request's array is untouched).
-            images = self._decode(
-                self.inpaint, r, embeds, negative, decoder_steps, guidance, generator, prior_steps, total,
-                image=[original] * r.n, mask_image=[r.mask] * r.n,
-            )
+        # One image/mask per embedding: the inpaint pipeline batches masks by image, not by embedding. Since
+        # diffusers 0.19 its mask_image is white = repaint, which is our 1 = repaint (the pipeline binarises in
+        # place on its own concatenated copy, so the request's array is untouched).
+        images = self._from_text(r, self.inpaint, image=[original] * r.n, mask_image=[r.mask] * r.n)
         # The decoder re-synthesises every pixel through MoVQ; copy the kept ones back exactly.
         return keep_unmasked(original, images, r.mask)
 
