@@ -22,6 +22,7 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch==${TORCH
 COPY pyproject.toml README.m[d] ./
 COPY api api
 COPY core core
+COPY easel easel
 COPY migrations migrations
 COPY models models
 COPY safety safety

@@ -74,3 +74,12 @@ def test_dockerfile_builds_api_and_cuda_worker_images_from_one_build():
     for build in (SERVICES["api"]["build"], SERVICES["worker"]["build"], SERVICES["migrate"]["build"]):
         assert build["context"] == "."
     assert SERVICES["api"]["build"]["target"] == "api" and SERVICES["worker"]["build"]["target"] == "worker"
+
+
+def test_the_image_holds_every_package_the_project_installs():
+    """pyproject's package list and the Dockerfile's COPY lines move together (a package left out installs as
+    nothing, and `easel` fails on import inside the container)."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    packages = {name.rstrip("*") for name in project["tool"]["setuptools"]["packages"]["find"]["include"]}
+    copied = set(re.findall(r"^COPY (\w+) \1$", DOCKERFILE, flags=re.M))
+    assert packages <= copied, f"not copied into the image: {sorted(packages - copied)}"
