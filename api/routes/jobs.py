@@ -117,7 +117,9 @@ async def job_events(job_id: str, http: Request, context: ContextDep, key: Curre
                     continue
                 # A status change, or a quiet second: the row says where the job is.
                 state, payload, terminal = await run_in_threadpool(snapshot)
-                if state != last_state:
+                # The row's progress is written once a second: behind the step events, it is not news.
+                lagging = state[0] == last_state[0] == JobStatus.running.value and state[1] < last_state[1]
+                if state != last_state and not lagging:
                     yield sse(state, payload)
                     last_state, last_sent = state, time.monotonic()
                 elif time.monotonic() - last_sent > SSE_KEEPALIVE_SECONDS:
