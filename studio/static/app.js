@@ -254,7 +254,6 @@ async function route() {
   let view = state.session ? name : "sign-in";
   if (!document.getElementById(`view-${view}`)) view = "create";
   if (["variations", "edit", "expand"].includes(view) && !requireSource()) view = "upload";
-  for (const section of document.querySelectorAll(".view")) section.hidden = section.id !== `view-${view}`;
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.getAttribute("href") === `#${view}`) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
@@ -267,6 +266,8 @@ async function route() {
   } catch (e) {
     notice(e.message);
   }
+  // Shown once its data is in, so a view never shows the previous image's details.
+  for (const section of document.querySelectorAll(".view")) section.hidden = section.id !== `view-${view}`;
   document.body.dataset.view = view;
 }
 

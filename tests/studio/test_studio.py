@@ -26,6 +26,7 @@ BLOCKED_PROMPT = "a photo of a b1oody decapitated body"
 
 def shot(page, name: str) -> None:
     if SHOTS:
+        page.evaluate("window.scrollTo(0, 0)")
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
 
@@ -367,7 +368,7 @@ def test_variations_of_an_uploaded_non_square_jpeg(signed_in, server):
     page.locator("#variations-panel .results img").nth(1).wait_for(timeout=240_000)
     assert page.locator("#variations-panel .results img").count() == 2
     job = api_jobs(server, server.api_key)[0]
-    assert job["operation"] == "vary" and job["status"] == "succeeded" and job["params"]["size"] == "256x256"
+    assert job["operation"] == "vary" and job["status"] == "succeeded" and job["params"]["size"] == 256
 
 
 # --- small screens and keyboards -----------------------------------------------------------------------------
@@ -389,5 +390,5 @@ def test_phone_viewport_fits_and_every_control_is_labelled(browser, server):
         "!(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.id || e.name)"
     )
     assert unlabelled == []
-    shot(page, "phone-create")
+    shot(page, "phone-upload")
     context.close()
