@@ -28,7 +28,7 @@ class StudioServer(Server):
 
     def create_key(self, name: str) -> str:
         result = subprocess.run(
-            [sys.executable, "-m", "core.cli", "keys", "create", name], cwd=REPO, capture_output=True, text=True,
+            [sys.executable, "-m", "easel.cli", "keys", "create", name], cwd=REPO, capture_output=True, text=True,
             env={**os.environ, "EASEL_DATA_DIR": str(self.data_dir), "PYTHONPATH": str(REPO)}, check=True,
         )
         return result.stdout.strip()
