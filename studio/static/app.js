@@ -112,6 +112,17 @@ async function loadHistory(reset) {
     const favorites = await api("/v1/favorites");
     state.favorites = new Set(favorites.data.map((f) => f.image_id));
   }
+  if ($("#history-favorites").checked) {
+    // Every favourite, wherever its job falls in the pages: its job gives a fresh URL.
+    const jobIds = [...new Set((await api("/v1/favorites")).data.map((f) => f.job_id))].slice(0, 50);
+    for (const job of await Promise.all(jobIds.map((id) => api(`/v1/jobs/${id}`)))) {
+      const item = historyItem(job);
+      if (item) $("#history-list").append(item);
+    }
+    $("#history-more").hidden = true;
+    $("#history-empty").hidden = $("#history-list").children.length > 0;
+    return;
+  }
   const query = new URLSearchParams({ limit: "10" });
   if (historyCursor) query.set("after", historyCursor);
   const page = await api(`/v1/jobs?${query}`);
