@@ -27,6 +27,7 @@ COPY migrations migrations
 COPY models models
 COPY safety safety
 COPY worker worker
+COPY studio studio
 COPY alembic.ini ./
 RUN pip install .
 

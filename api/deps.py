@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -9,9 +10,13 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
-from core import keys
+from core import keys, studio
 from core.errors import APIError
 from core.tables import ApiKey
+
+SESSION_COOKIE = "easel_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def get_context(request: Request) -> AppContext:
@@ -33,8 +38,28 @@ def _unauthorized(message: str) -> APIError:
     return APIError(401, message, code="invalid_api_key")
 
 
+def _studio_session_key(request: Request, context: AppContext, token: str) -> ApiKey:
+    """The key a studio session cookie stands for. A state-changing call must echo the session's CSRF token in
+    a header, which a page on another origin cannot read, so it cannot make the browser act for its user."""
+    with context.services.sessions() as session:
+        found = studio.find_session(session, token)
+    if found is None:
+        raise _unauthorized("Your studio session has ended; sign in again.")
+    row, key = found
+    if request.method not in SAFE_METHODS and not secrets.compare_digest(
+        request.headers.get(CSRF_HEADER, "").encode(), row.csrf_token.encode()
+    ):
+        raise APIError(403, "This request lacks the studio session's CSRF token (X-CSRF-Token header).", code="csrf_failed")
+    request.state.api_key_id = key.id
+    return key
+
+
 def get_current_key(request: Request, context: ContextDep) -> ApiKey:
     header = request.headers.get("authorization", "")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not header and cookie:
+        # The studio: a browser session stands for its key, and takes the same path as a Bearer key from here.
+        return _studio_session_key(request, context, cookie)
     scheme, _, secret = header.partition(" ")
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:

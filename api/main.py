@@ -15,7 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.context import AppContext
 from api.errors import error_response, install_error_handlers, unexpected_error
 from api.metrics import install_metrics
-from api.routes import files, health, images, jobs, models
+from api.routes import files, health, images, jobs, models, studio
 from core.config import Settings
 from core.errors import APIError
 from core.logs import request_id_var
@@ -75,7 +75,7 @@ def create_app(settings: Settings, assemble: Callable[[Settings], tuple[AppConte
         response.headers["openai-processing-ms"] = str(round((time.perf_counter() - started) * 1000))
         return response
 
-    for module in (images, jobs, files, models, health):
+    for module in (images, jobs, files, models, health, studio):
         app.include_router(module.router)
     install_metrics(app)
     if settings.cors_origins:

@@ -1,6 +1,6 @@
 """The `easel` command (the `easel` script: pyproject's [project.scripts]).
 
-    easel serve                 API + in-process worker on one machine (the embedded default)
+    easel serve                 API + in-process worker on one machine (the embedded default), and the studio at /
     easel api                   API node only; jobs go to Celery workers through EASEL_BROKER_URL
     easel worker [--model M]    a Celery worker serving one model's queue
     easel migrate               wait for the database, then apply the migrations
@@ -44,6 +44,33 @@ def ensure_first_key(settings: Settings) -> None:
             print("API keys: see `easel keys list`; make one with `easel keys create NAME`.", flush=True)
 
 
+def print_sign_in_link(settings: Settings) -> None:
+    """A one-time link into the studio (as Jupyter prints its token link): single use, expiring in minutes.
+    It signs in as the key kept in data_dir, else the oldest active key."""
+    from sqlalchemy import select
+
+    from core import keys, studio
+    from core.tables import ApiKey
+
+    key_file = settings.data_dir / "api_key"
+    with _sessions(settings)() as session:
+        key = keys.find_api_key(session, key_file.read_text().strip()) if key_file.exists() else None
+        if key is None:
+            key = session.scalar(
+                select(ApiKey).where(ApiKey.revoked_at.is_(None)).order_by(ApiKey.created_at).limit(1)
+            )
+        if key is None:
+            return
+        token = studio.create_sign_in_link(session, key)
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host  # a wildcard bind is not an address to open
+    base = settings.public_base_url.rstrip("/") or f"http://{host}:{settings.port}"
+    print(
+        f"Open the studio (this link signs you in once, within {studio.SIGN_IN_LINK_MINUTES} minutes):\n\n"
+        f"    {base}/studio/sign-in?token={token}\n",
+        flush=True,
+    )
+
+
 def serve(settings: Settings, embedded: bool) -> None:
     import uvicorn
 
@@ -57,6 +84,7 @@ def serve(settings: Settings, embedded: bool) -> None:
     configure_logging()
     migrate(settings)
     ensure_first_key(settings)
+    print_sign_in_link(settings)
     print(f"Easel serves on http://{settings.host}:{settings.port}/v1", flush=True)
     # A synchronous request waits as long as its job; on SIGTERM, stop after 10 s rather than after the
     # longest wait (up to the sync timeout). Its job stays recorded and the SDK's retry attaches to it.
