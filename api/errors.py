@@ -57,10 +57,22 @@ def validation_error(err: dict) -> APIError:
 
 
 def unexpected_error(exc: Exception) -> APIError:
-    """What a request that failed on the server's side gets: 503 while the database cannot be reached (a client
+    """What a request that failed on the server's side gets: 503 while the database or the image storage cannot
+    be reached (a client
     should retry, and OpenAI's SDKs do, after Retry-After), 500 for anything else."""
     from sqlalchemy.exc import DisconnectionError, OperationalError, TimeoutError as PoolTimeoutError
 
+    from core.storage import StorageUnavailable
+
+    if isinstance(exc, StorageUnavailable):
+        log.warning("storage unavailable: %s", exc)
+        return APIError(
+            503,
+            "The service is temporarily unavailable (its image storage cannot be reached). Please retry shortly.",
+            type="server_error",
+            code="service_unavailable",
+            headers={"Retry-After": "5"},
+        )
     if isinstance(exc, (OperationalError, DisconnectionError, PoolTimeoutError)):
         log.warning("database unavailable: %s", exc)
         return APIError(

@@ -25,6 +25,25 @@ class Settings(BaseSettings):
     port: int = 8000
     # Used to build image URLs when the service sits behind a proxy; empty means the request's own base URL.
     public_base_url: str = ""
+    # Where images and uploads are kept: empty means <data_dir>/images; a folder (or file:///path); or an
+    # S3-compatible bucket, s3://bucket/prefix, which no node needs a shared folder for (core/s3.py). Region and
+    # credentials: the standard AWS settings (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, ...).
+    storage_url: str = ""
+    # An S3-compatible server's URL (SeaweedFS, MinIO, ...); empty means AWS S3.
+    s3_endpoint_url: str = ""
+    # "path" or "virtual"; empty: path-style when s3_endpoint_url is set, else botocore's choice.
+    s3_addressing_style: str = ""
+    # Image URLs in responses point straight at the bucket (presigned S3 GETs, expiring with Easel's own URLs),
+    # so image bytes never pass through the API nodes.
+    s3_presigned_urls: bool = False
+    # The endpoint clients reach the store at, for presigned URLs, when it differs from s3_endpoint_url.
+    s3_public_endpoint_url: str = ""
+    # Images and uploads of jobs that finished longer ago than this are deleted (the job stays, marked
+    # expired); 0 keeps them forever.
+    retention_days: float = 0
+    # How often the retention sweep runs (one node at a time).
+    retention_sweep_interval_seconds: float = 600.0
+
     # Secret for signing image URLs; empty means one generated once and kept in data_dir.
     secret_key: str = ""
     url_ttl_seconds: int = 3600

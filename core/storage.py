@@ -1,4 +1,5 @@
-"""Where images live: a local folder by default. An S3-compatible store implements the same three methods.
+"""Where images and uploads live: a local folder by default, or an S3-compatible bucket (core/s3.py) with
+EASEL_STORAGE_URL=s3://bucket/prefix. Both implement the Storage protocol below.
 
 Image URLs are served by Easel and signed: /v1/files/{image_id}/content?expires=..&signature=..
 The signature is an HMAC of the image id and expiry under the deployment's secret, so a URL cannot be altered
@@ -19,10 +20,15 @@ from typing import Protocol
 from core.config import Settings
 
 
+class StorageUnavailable(RuntimeError):
+    """The store cannot be reached or refuses for now (after retries). The API answers 503 with Retry-After."""
+
+
 class Storage(Protocol):
     def put(self, key: str, data: bytes) -> None: ...
-    def get(self, key: str) -> bytes: ...
-    def delete(self, key: str) -> None: ...
+    def get(self, key: str) -> bytes: ...  # FileNotFoundError when the key is not there
+    def delete(self, key: str) -> None: ...  # a missing key is not an error
+    def check(self) -> None: ...  # raises StorageUnavailable when the store cannot take work (for /readyz)
 
 
 class LocalStorage:
@@ -59,6 +65,10 @@ class LocalStorage:
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
 
+    def check(self) -> None:
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StorageUnavailable(f"{self.root} is not writable")
+
     def delete(self, key: str) -> None:
         path = self._path(key)
         path.unlink(missing_ok=True)
@@ -78,7 +88,35 @@ def _fsync_dir(path: Path) -> None:
 
 
 def make_storage(settings: Settings) -> Storage:
+    if settings.storage_url.startswith("s3://"):
+        from core.s3 import S3Storage
+
+        return S3Storage(
+            settings.storage_url,
+            endpoint_url=settings.s3_endpoint_url,
+            public_endpoint_url=settings.s3_public_endpoint_url,
+            addressing_style=settings.s3_addressing_style,
+        )
+    if settings.storage_url:
+        return LocalStorage(Path(settings.storage_url.removeprefix("file://")))
     return LocalStorage(settings.data_dir / "images")
+
+
+def ensure_storage(settings: Settings, wait_seconds: float = 60.0) -> None:
+    """With S3 storage, wait until the store answers (it may start after us), then create the bucket if it is
+    not there yet: `easel migrate`, the prestart step, does this once per deploy."""
+    ensure_bucket = getattr(make_storage(settings), "ensure_bucket", None)
+    if ensure_bucket is None:
+        return
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            ensure_bucket()
+            return
+        except StorageUnavailable as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"object storage not reachable after {wait_seconds:.0f}s: {exc}")
+            time.sleep(1)
 
 
 def load_secret(settings: Settings) -> bytes:

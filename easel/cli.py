@@ -3,7 +3,7 @@
     easel serve                 API + in-process worker on one machine (the embedded default), and the studio at /
     easel api                   API node only; jobs go to Celery workers through EASEL_BROKER_URL
     easel worker [--model M]    a Celery worker serving one model's queue
-    easel migrate               wait for the database, then apply the migrations
+    easel migrate               wait for the database, then apply the migrations (and for an S3 store: its bucket)
     easel keys create|list|revoke
     easel rejections            the content policy's recorded refusals
 """
@@ -167,8 +167,11 @@ def main(argv: list[str] | None = None) -> None:
 
         run_worker(settings, model=args.model, concurrency=args.concurrency)
     elif args.command == "migrate":
+        from core.storage import ensure_storage
+
         migrate(settings)
         print("database is at the latest migration")
+        ensure_storage(settings)
     elif args.command == "keys":
         keys_command(settings, args)
     elif args.command == "rejections":

@@ -15,7 +15,7 @@ def healthz():
 
 @router.get("/readyz")
 def readyz(context: ContextDep):
-    """The database and the queue can take work; 503 with the reasons when not."""
+    """The database, the queue and the image storage can take work; 503 with the reasons when not."""
     problems = {}
     try:
         with context.services.engine.connect() as connection:
@@ -26,6 +26,10 @@ def readyz(context: ContextDep):
         context.jobs.dispatcher.ping()
     except Exception as exc:
         problems["broker"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    try:
+        context.services.storage.check()
+    except Exception as exc:
+        problems["storage"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if problems:
         return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
     return {"status": "ready"}
