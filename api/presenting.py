@@ -15,6 +15,10 @@ from core.tables import Image, Job, JobStatus
 
 def image_url(context: AppContext, http: Request, image: Image) -> str:
     expires, signature = context.services.signer.sign(image.id)
+    presign = getattr(context.services.storage, "presigned_url", None)
+    if context.settings.s3_presigned_urls and presign is not None:
+        # Straight from the bucket, signed by the store, expiring when Easel's own URL would.
+        return presign(image.storage_key, expires)
     base = context.settings.public_base_url.rstrip("/") or str(http.base_url).rstrip("/")
     return f"{base}/v1/files/{image.id}/content?expires={expires}&signature={signature}"
 
@@ -22,6 +26,8 @@ def image_url(context: AppContext, http: Request, image: Image) -> str:
 def images_response(context: AppContext, http: Request, job: Job, response_format: str | None = None) -> ImagesResponse:
     """The job's images, in the response_format it was asked with unless another is given."""
     response_format = response_format or job.params.get("response_format")
+    if job.images_expired_at is not None:
+        raise images_expired(job)
     data = []
     for image in job.images:
         if response_format == "b64_json":
@@ -31,12 +37,22 @@ def images_response(context: AppContext, http: Request, job: Job, response_forma
     return ImagesResponse(created=int(job.created_at.timestamp()), data=data)
 
 
+def images_expired(job: Job) -> APIError:
+    return APIError(
+        410,
+        f"The images of job {job.id} were deleted on {job.images_expired_at:%Y-%m-%d %H:%M} UTC: this deployment "
+        "keeps images and uploads for a limited time (EASEL_RETENTION_DAYS). The job's record remains.",
+        code="images_expired",
+    )
+
+
 def _ts(value) -> int | None:
     return int(value.timestamp()) if value is not None else None
 
 
 def job_object(context: AppContext, http: Request, job: Job, response_format: str | None = None) -> JobObject:
     succeeded = job.status == JobStatus.succeeded.value
+    expired = job.images_expired_at is not None
     return JobObject(
         id=job.id,
         operation=job.operation,
@@ -50,7 +66,8 @@ def job_object(context: AppContext, http: Request, job: Job, response_format: st
         params={**job.params, "prompt": job.prompt, "seed": job.seed},
         user=job.user,
         error=JobError(code=job.error_code, message=job.error_message) if job.error_code else None,
-        result=images_response(context, http, job, response_format) if succeeded else None,
+        result=images_response(context, http, job, response_format) if succeeded and not expired else None,
+        images_expired_at=_ts(job.images_expired_at),
     )
 
 

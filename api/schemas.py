@@ -115,6 +115,14 @@ class JobObject(BaseModel):
     user: str | None
     error: JobError | None = None
     result: ImagesResponse | None = None
+    # When the retention period deleted the job's images (result is then null).
+    images_expired_at: int | None = None
+
+
+class JobDeleted(BaseModel):
+    id: str
+    object: Literal["image.job.deleted"] = "image.job.deleted"
+    deleted: bool = True
 
 
 class JobList(BaseModel):

@@ -8,14 +8,13 @@ both own a job, and a worker that lost its lease cannot overwrite the job's resu
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from core.tables import Image, Job, JobStatus, utcnow
-
+from core.tables import TERMINAL, Image, Job, JobStatus, utcnow
 
 
 def create_job(session: Session, **fields: Any) -> Job:
@@ -197,6 +196,39 @@ def recover_expired_jobs(session: Session, max_attempts: int) -> list[str]:
             requeued.append(job_id)
     session.commit()
     return requeued
+
+
+def jobs_to_expire(session: Session, finished_before: datetime, limit: int = 200) -> list[Job]:
+    """Finished jobs whose images and uploads the retention sweep has not deleted yet, oldest first."""
+    return list(
+        session.scalars(
+            select(Job)
+            .where(
+                Job.status.in_([s.value for s in TERMINAL]),
+                Job.finished_at < finished_before,
+                Job.images_expired_at.is_(None),
+            )
+            .order_by(Job.finished_at)
+            .limit(limit)
+        ).all()
+    )
+
+
+def mark_images_expired(session: Session, job_id: str) -> None:
+    session.execute(
+        update(Job).where(Job.id == job_id, Job.images_expired_at.is_(None)).values(images_expired_at=utcnow())
+    )
+    session.commit()
+
+
+def delete_job(session: Session, job_id: str) -> bool:
+    """Remove a finished job and its image rows (its stored files are deleted first, by the caller)."""
+    job = session.get(Job, job_id)
+    if job is None or not job.is_terminal:
+        return False
+    session.delete(job)  # its images go with it (cascade)
+    session.commit()
+    return True
 
 
 def undispatched_job_ids(session: Session, older_than_seconds: float = 0.0) -> list[str]:

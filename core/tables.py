@@ -110,9 +110,14 @@ class Job(Base):
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    # Set when the retention sweep deleted the job's images and uploads; the row and its image rows stay, so
+    # the job can still be read and its image URLs answer 410 rather than 404.
+    images_expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    images: Mapped[list[Image]] = relationship(back_populates="job", order_by="Image.index", lazy="selectin")
+    images: Mapped[list[Image]] = relationship(
+        back_populates="job", order_by="Image.index", lazy="selectin", cascade="all, delete-orphan"
+    )
 
     @property
     def is_terminal(self) -> bool:

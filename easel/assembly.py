@@ -31,7 +31,8 @@ def assemble_api_node(settings: Settings) -> tuple[AppContext, Background]:
         policy = get_policy(settings.policy_file)
         policy.warm_up()  # load the filters' models now, not during someone's first request
         dispatcher, events = CeleryDispatcher(settings), RedisJobEvents(settings.broker_url)
-        background = Redispatcher(services.sessions, dispatcher, settings)  # outbox + lease recovery
+        # Outbox, lease recovery and (on the leader) the retention sweep; no jobs run here.
+        background = Redispatcher(services.sessions, dispatcher, settings, services.storage)
     else:
         from worker.embedded import EmbeddedWorker
         from worker.runner import build_runner
@@ -39,7 +40,9 @@ def assemble_api_node(settings: Settings) -> tuple[AppContext, Background]:
         events = LocalJobEvents()
         runner = build_runner(settings, services, events)
         policy = runner.policy  # one loaded policy for the API's checks and the worker's
-        dispatcher = background = EmbeddedWorker(runner)
+        # Its recovery thread also runs the retention sweep, at least as often as that asks.
+        recovery_interval = min(10.0, settings.retention_sweep_interval_seconds)
+        dispatcher = background = EmbeddedWorker(runner, recovery_interval=recovery_interval)
     service = JobService(services, dispatcher, events, policy, RateLimiter(settings.rate_limit_per_minute))
     return AppContext(services=services, jobs=service), background
 

@@ -11,6 +11,7 @@ from typing import IO
 
 from core import jobs
 from core.dispatch import redispatch_pending
+from core.retention import RetentionSweep
 from worker.runner import JobRunner
 
 log = logging.getLogger("easel.worker")
@@ -51,6 +52,7 @@ class EmbeddedWorker:
         self._data_dir_lock: IO | None = None
         self._retry: set[str] = set()  # jobs whose run failed before anything claimed them
         self._retry_lock = threading.Lock()
+        self.retention = RetentionSweep(runner.sessions, runner.storage, runner.settings)
 
     def dispatch(self, job_id: str, model: str) -> None:
         self._queue.put(job_id)
@@ -111,3 +113,7 @@ class EmbeddedWorker:
                 redispatch_pending(self.runner.sessions, self, self.runner.settings.max_attempts)
             except Exception:
                 log.exception("recovery pass failed")
+            try:
+                self.retention.run_if_due()
+            except Exception:  # the store or the database is down: the next pass tries again
+                log.exception("retention sweep failed")

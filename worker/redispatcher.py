@@ -24,14 +24,24 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import jobs
 from core.config import Settings
 from core.dispatch import Dispatcher, redispatch_pending, requeue_expired
+from core.retention import RetentionSweep
+from core.storage import Storage
 from worker.broker import LeaderLock, redis_client
 
 log = logging.getLogger("easel.redispatcher")
 
 
 class Redispatcher:
-    def __init__(self, sessions: sessionmaker[Session], dispatcher: Dispatcher, settings: Settings):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        dispatcher: Dispatcher,
+        settings: Settings,
+        storage: Storage | None = None,
+    ):
         self.sessions = sessions
+        # The leader also runs the retention sweep (EASEL_RETENTION_DAYS), so one node at a time deletes.
+        self.retention = RetentionSweep(sessions, storage, settings) if storage is not None else None
         self.dispatcher = dispatcher
         self.settings = settings
         self.interval = settings.redispatch_interval_seconds
@@ -74,6 +84,11 @@ class Redispatcher:
         sent = redispatch_pending(self.sessions, self.dispatcher, self.settings.max_attempts)
         if sent:
             log.info("re-dispatched %d queued job(s)", sent)
+        if self.retention is not None:
+            try:
+                self.retention.run_if_due()
+            except Exception:  # the store is down: the next pass tries again, the re-dispatch above is done
+                log.exception("retention sweep failed")
         return sent
 
     def _loop(self) -> None:

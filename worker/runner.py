@@ -239,7 +239,10 @@ class JobRunner:
     def _delete_inputs(self, job: Job) -> None:
         for key in (job.input_key, job.mask_key):
             if key:
-                self.storage.delete(key)
+                try:
+                    self.storage.delete(key)
+                except Exception as exc:  # the job's result stands; the retention sweep or DELETE removes it later
+                    log.warning("upload not deleted: %s", exc, extra={"job_id": job.id})
 
 
 def build_runner(settings: Settings, services: Services, events: JobEvents | None) -> JobRunner:

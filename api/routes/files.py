@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.deps import ContextDep, SessionDep
+from api.presenting import images_expired
 from core.errors import APIError, not_found
 from core.tables import Image
 
@@ -38,8 +39,14 @@ async def image_content(
         raise APIError(403, "This image URL is not valid (its signature does not match).", code="invalid_signature")
     image = await run_in_threadpool(session.get, Image, image_id)
     if image is None:
-        raise not_found("No such image.")
-    data = await run_in_threadpool(context.services.storage.get, image.storage_key)
+        raise not_found("No such image (it was deleted, or never existed).")
+    job = await run_in_threadpool(lambda: image.job)
+    if job.images_expired_at is not None:
+        raise images_expired(job)
+    try:
+        data = await run_in_threadpool(context.services.storage.get, image.storage_key)
+    except FileNotFoundError:  # its job is being deleted right now
+        raise APIError(410, "This image has been deleted.", code="image_deleted") from None
     return Response(
         data,
         media_type=MEDIA_TYPES.get(image.format, "application/octet-stream"),
