@@ -164,3 +164,24 @@ def scene(size: int = 64, mode: str = "RGB", hole: bool = False) -> Image.Image:
             for y in range(size // 2, 3 * size // 4):
                 image.putpixel((x, y), (0, 0, 0, 0))
     return image.convert(mode)
+
+
+@pytest.fixture(scope="session")
+def weed(tmp_path_factory):
+    """A real S3-compatible server (SeaweedFS) for the whole session; see tests/s3_server.py."""
+    from tests.s3_server import WeedS3
+
+    server = WeedS3(tmp_path_factory.mktemp("weed"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(weed, monkeypatch) -> str:
+    """A fresh bucket on the session's server, with the standard AWS settings pointing at it."""
+    if not weed.running():  # a test that stopped it failed before starting it again
+        weed.start()
+    for name, value in weed.env().items():
+        monkeypatch.setenv(name, value)
+    return weed.new_bucket()

@@ -133,8 +133,11 @@ class RedisServer:
 class Stack:
     """API process + any number of worker processes on one Redis and one PostgreSQL schema."""
 
-    def __init__(self, workdir: Path, redis_server: RedisServer, database_url: str, model_path: Path, api_port: int):
+    def __init__(self, workdir: Path, redis_server: RedisServer, database_url: str, model_path: Path, api_port: int,
+                 s3: "S3Target | None" = None):
         self.workdir = workdir
+        # With S3 storage every process gets a data folder of its own: nothing is shared but the bucket.
+        self.s3 = s3
         self.redis = redis_server
         self.database_url = database_url
         self.data_dir = workdir / "data"
@@ -157,6 +160,8 @@ class Stack:
             "EASEL_SYNC_TIMEOUT_SECONDS": "120",
             "OMP_NUM_THREADS": "1",  # two cores, shared: one thread per process keeps everyone moving
         }
+        if s3 is not None:
+            self.env.update(s3.env)
         self.api: Proc | None = None
         self.workers: list[Proc] = []
         self.started_workers = 0
@@ -186,7 +191,10 @@ class Stack:
     def start_worker(self, model: str = MODEL) -> Proc:
         self.started_workers += 1
         name = f"worker{self.started_workers}"
-        proc = Proc(name, self.easel("worker", "--model", model, "--concurrency", "1"), self.env,
+        env = self.env
+        if self.s3 is not None:
+            env = {**self.env, "EASEL_DATA_DIR": str(self.workdir / f"{name}-data")}
+        proc = Proc(name, self.easel("worker", "--model", model, "--concurrency", "1"), env,
                     self.workdir / f"{name}.log")
         self.workers.append(proc)
         return proc
@@ -229,7 +237,10 @@ class Stack:
         with self.sessions() as session:
             return session.scalars(select(tables.Image).where(tables.Image.job_id == job_id).order_by(tables.Image.index)).all()
 
-    def output_files(self, job_id: str) -> list[Path]:
+    def output_files(self, job_id: str) -> list:
+        """The job's stored images (objects with read_bytes(), as a Path has)."""
+        if self.s3 is not None:
+            return self.s3.objects(f"outputs/{job_id}/")
         folder = self.data_dir / "images" / "outputs" / job_id
         return sorted(p for p in folder.glob("*") if not p.name.startswith(".")) if folder.exists() else []
 
@@ -264,6 +275,25 @@ class Stack:
         self.engine.dispose()
 
 
+class S3Object:
+    def __init__(self, target: "S3Target", key: str):
+        self.target, self.key = target, key
+
+    def read_bytes(self) -> bytes:
+        return self.target.weed.read(self.target.bucket, self.key)
+
+
+class S3Target:
+    """A bucket on the test S3 server, and the settings that point Easel's processes at it."""
+
+    def __init__(self, weed, bucket: str, prefix: str = "easel"):
+        self.weed, self.bucket, self.prefix = weed, bucket, prefix
+        self.env = {**weed.env(), "EASEL_STORAGE_URL": f"s3://{bucket}/{prefix}"}
+
+    def objects(self, under: str) -> list[S3Object]:
+        return [S3Object(self, key) for key in self.weed.keys(self.bucket, f"{self.prefix}/{under}")]
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     if shutil.which("redis-server") is None:
@@ -289,6 +319,26 @@ def stack(tmp_path_factory, redis_server, distributed_database_url, tiny_kandins
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture(scope="session")
+def s3_stack(tmp_path_factory, weed, tiny_kandinsky):
+    """A second deployment, on S3 storage, with a Redis and a PostgreSQL schema of its own: its API node and each
+    of its workers have different data folders."""
+    redis_server = RedisServer(tmp_path_factory.mktemp("redis-s3"))
+    redis_server.start()
+    try:
+        with postgres_schema("easel_dist_s3") as database_url:
+            target = S3Target(weed, weed.new_bucket())
+            s = Stack(tmp_path_factory.mktemp("stack-s3"), redis_server, database_url, tiny_kandinsky, free_port(),
+                      s3=target)
+            try:
+                s.start_api()
+                yield s
+            finally:
+                s.close()
+    finally:
+        redis_server.stop()
 
 
 @pytest.fixture
