@@ -119,12 +119,6 @@ class JobObject(BaseModel):
     images_expired_at: int | None = None
 
 
-class JobDeleted(BaseModel):
-    id: str
-    object: Literal["image.job.deleted"] = "image.job.deleted"
-    deleted: bool = True
-
-
 class JobList(BaseModel):
     object: Literal["list"] = "list"
     data: list[JobObject]

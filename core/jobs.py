@@ -221,16 +221,6 @@ def mark_images_expired(session: Session, job_id: str) -> None:
     session.commit()
 
 
-def delete_job(session: Session, job_id: str) -> bool:
-    """Remove a finished job and its image rows (its stored files are deleted first, by the caller)."""
-    job = session.get(Job, job_id)
-    if job is None or not job.is_terminal:
-        return False
-    session.delete(job)  # its images go with it (cascade)
-    session.commit()
-    return True
-
-
 def undispatched_job_ids(session: Session, older_than_seconds: float = 0.0) -> list[str]:
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
     return list(

@@ -1,7 +1,8 @@
-"""Deleting what a job stored: for its owner (DELETE /v1/jobs/{id}) and after EASEL_RETENTION_DAYS (the sweep).
+"""Deleting what a job stored: for its owner (DELETE /v1/jobs/{id}, api/routes/studio.py) and after
+EASEL_RETENTION_DAYS (the sweep).
 
-The files go first, then the rows: should the store fail half-way, the job is still there to be deleted again
-(deleting a key that is already gone is not an error), and no row ever points at a file that was never there.
+The files go first, then the rows (or the mark): should the store fail half-way, the job is still there to be
+deleted again (deleting a key that is already gone is not an error), and no file is left without a row.
 """
 
 from __future__ import annotations
@@ -29,16 +30,6 @@ def stored_keys(job: Job) -> list[str]:
 def delete_stored_files(storage: Storage, job: Job) -> None:
     for key in stored_keys(job):
         storage.delete(key)
-
-
-def delete_job(sessions: sessionmaker[Session], storage: Storage, job_id: str) -> bool:
-    """Delete a finished job's files, then the job and its image rows. False if it is not finished."""
-    with sessions() as session:
-        job = session.get(Job, job_id)
-        if job is None or not job.is_terminal:
-            return False
-        delete_stored_files(storage, job)
-        return jobs.delete_job(session, job_id)
 
 
 class RetentionSweep:

@@ -1,7 +1,7 @@
 """The job service: everything that happens to a request after it is parsed.
 
     check_limits → screen (content policy) → accept (idempotency, store inputs, create + dispatch) → wait
-    and, for a key's own jobs: get, list, cancel, delete.
+    and, for a key's own jobs: get, list, cancel.
 
 The API's routes call it in that order for every endpoint (/v1/images/* and /v1/jobs/* alike): limits before
 the body is read, the policy before anything is stored. Plain synchronous methods (the API runs them off the
@@ -23,7 +23,7 @@ from PIL import Image as PILImage
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core import jobs, rejections, retention
+from core import jobs, rejections
 from core.dispatch import Dispatcher, dispatch_job
 from core.errors import APIError, invalid, not_found, policy_violation
 from core.events import JobEvents
@@ -225,21 +225,6 @@ class JobService:
         elif job.status == JobStatus.running.value:
             self.events.request_cancel(job_id)
         return job
-
-    def delete(self, key: ApiKey, job_id: str) -> None:
-        """Delete a finished job's images and uploads, then its record. A queued or running job: 409, cancel it
-        first (a worker could otherwise store images for a job that is gone)."""
-        job = self.get(key, job_id)
-        if not job.is_terminal:
-            raise APIError(
-                409,
-                f"The job {job_id} is still {job.status}: cancel it first (POST /v1/jobs/{job_id}/cancel), "
-                "then delete it once it has stopped.",
-                param="job_id",
-                code="job_not_finished",
-            )
-        if not retention.delete_job(self.services.sessions, self.services.storage, job_id):
-            raise not_found(f"No job found with id '{job_id}'.", "job_id")  # deleted meanwhile by another request
 
     def list(
         self,

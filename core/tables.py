@@ -115,9 +115,7 @@ class Job(Base):
     # the job can still be read and its image URLs answer 410 rather than 404.
     images_expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    images: Mapped[list[Image]] = relationship(
-        back_populates="job", order_by="Image.index", lazy="selectin", cascade="all, delete-orphan"
-    )
+    images: Mapped[list[Image]] = relationship(back_populates="job", order_by="Image.index", lazy="selectin")
 
     @property
     def is_terminal(self) -> bool:

@@ -15,7 +15,7 @@ from api import parsing
 from api.context import AppContext
 from api.deps import ContextDep, CurrentKey, SubmittingKey
 from api.presenting import job_object
-from api.schemas import CreateImageRequest, JobDeleted, JobList, JobObject
+from api.schemas import CreateImageRequest, JobList, JobObject
 from core.service import JobRequest
 from core.tables import ApiKey, JobStatus
 
@@ -82,14 +82,6 @@ def get_job(job_id: str, http: Request, context: ContextDep, key: CurrentKey):
 @router.post("/{job_id}/cancel", response_model=JobObject)
 def cancel_job(job_id: str, http: Request, context: ContextDep, key: CurrentKey):
     return job_object(context, http, context.jobs.cancel(key, job_id))
-
-
-@router.delete("/{job_id}", response_model=JobDeleted)
-def delete_job(job_id: str, context: ContextDep, key: CurrentKey):
-    """Delete a finished job: its images, its uploads and its record. A queued or running job is refused (409):
-    cancel it first, then delete it once it has stopped, so no worker stores images for a deleted job."""
-    context.jobs.delete(key, job_id)
-    return JobDeleted(id=job_id)
 
 
 @router.get("/{job_id}/events", response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select
 
 from api.deps import SESSION_COOKIE, ContextDep, CurrentKey, SessionDep, get_current_key
-from core import keys, studio
+from core import keys, retention, studio
 from core.errors import APIError, invalid, not_found
 from core.tables import ApiKey, Image, Job
 
@@ -156,14 +156,12 @@ def delete_job(job_id: str, context: ContextDep, session: SessionDep, key: Curre
     job = session.get(Job, job_id)
     if not job.is_terminal:
         raise invalid(f"The job {job_id} is {job.status}; cancel it before deleting it.", "job_id", "job_not_finished")
-    storage_keys = [image.storage_key for image in job.images] + [k for k in (job.input_key, job.mask_key) if k]
-
-    # The rows first: once they are gone no URL serves the image, even if a file were left behind.
+    # The files first (images and uploads, local or S3): should the store be unreachable, this answers 503 and
+    # the job is still there to be deleted again, rather than gone with its files left behind for good.
+    retention.delete_stored_files(context.services.storage, job)
     image_ids = select(Image.id).where(Image.job_id == job_id)
     session.execute(delete(studio.Favorite).where(studio.Favorite.image_id.in_(image_ids)))
     session.execute(delete(Image).where(Image.job_id == job_id))
     session.execute(delete(Job).where(Job.id == job_id))
     session.commit()
-    for storage_key in storage_keys:
-        context.services.storage.delete(storage_key)
     return {"id": job_id, "object": "image.job.deleted", "deleted": True}

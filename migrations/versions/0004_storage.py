@@ -1,7 +1,7 @@
 """storage: jobs whose images and uploads were deleted by the retention sweep are marked, not removed
 
 Revision ID: 0004_storage
-Revises: 0001
+Revises: 0003_studio
 Create Date: 2026-12-01
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0004_storage'
-down_revision = '0001'
+down_revision = '0003_studio'
 branch_labels = None
 depends_on = None
 

@@ -273,7 +273,7 @@ def test_delete_job_removes_its_images_and_uploads_for_its_owner_only(make_setti
                               headers=owner).json()
         wait_for_job_with(client, owner, running["id"], {"running"})
         refused = client.delete(f"/v1/jobs/{running['id']}", headers=owner)
-        assert refused.status_code == 409 and refused.json()["error"]["code"] == "job_not_finished"
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == "job_not_finished"
         client.post(f"/v1/jobs/{running['id']}/cancel", headers=owner)
         wait_for_job_with(client, owner, running["id"], {"cancelled"})
 
