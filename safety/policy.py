@@ -5,11 +5,15 @@
     policy.check_upload(pil_image)         # NudeNet nudity + realistic-face refusal
     policy.check_outputs(pil_images)       # NudeNet nudity before a job's images are stored
 
-Prompt checks run cheapest first and stop at the first that blocks: term lists, public-figure names,
-the profanity model, then the semantic classifier. Models load lazily, once per process.
+Prompt checks run cheapest first and stop at the first that blocks: term lists, public-figure names
+and role descriptions, the profanity model, then the semantic classifier. A prompt in another covered
+language is read through its English gloss (safety/language.py); one in a language the filter cannot
+read is refused or allowed and logged, as `languages.unsupported` says. Models load lazily, once per process.
 """
 
 import copy
+import hashlib
+import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +21,8 @@ from pathlib import Path
 import yaml
 
 from safety.decision import ALLOW, Decision
+
+log = logging.getLogger("easel.safety")
 
 SAFETY_DIR = Path(__file__).parent
 DEFAULT_POLICY = SAFETY_DIR / "policy.yaml"
@@ -80,7 +86,22 @@ class ContentPolicy:
         self.prompt_checks = checks.get("prompt") or {}
         self.upload_checks = checks.get("upload") or {}
         self.output_checks = checks.get("output") or {}
+        figures = config.get("public_figures") or {}
+        self.roles = bool(figures.get("roles", True))
+        self.satire = figures.get("satire", "block")
+        if self.satire not in ("block", "allow"):
+            raise PolicyError(f"public_figures.satire must be block or allow, not {self.satire!r}")
+        languages = config.get("languages") or {}
+        self.multilingual = bool(languages.get("enabled", True))
+        self.covered = tuple(languages.get("covered") or ())
+        self.unsupported = languages.get("unsupported", "block")
+        if self.unsupported not in ("block", "allow"):
+            raise PolicyError(f"languages.unsupported must be block or allow, not {self.unsupported!r}")
+        self.language_confidence = float(languages.get("min_confidence", 0.9))
         self._terms = None
+        self._gloss_terms = None
+        self._languages = None
+        self._glossary = None
         self._semantic = None
         self._lock = threading.Lock()
 
@@ -112,11 +133,38 @@ class ContentPolicy:
                     self._semantic = SemanticClassifier(head if head.is_absolute() else SAFETY_DIR / head)
         return self._semantic
 
+    @property
+    def gloss_terms(self):
+        """The English lists plus terms that only glosses are matched against (safety/lang/terms.txt)."""
+        if self._gloss_terms is None:
+            with self._lock:
+                if self._gloss_terms is None:
+                    from safety.terms import TermMatcher, read_category_terms
+
+                    extra = read_category_terms(SAFETY_DIR / "lang" / "terms.txt")
+                    for category, terms in (self.config.get("extra_terms") or {}).items():
+                        extra.setdefault(category, []).extend(terms)
+                    self._gloss_terms = TermMatcher(extra=extra)
+        return self._gloss_terms
+
+    @property
+    def languages(self):
+        if self._languages is None:
+            with self._lock:
+                if self._languages is None:
+                    from safety.language import Glossary, LanguageDetector
+
+                    self._glossary = Glossary(self.covered)
+                    self._languages = LanguageDetector(self.covered, self.language_confidence)
+        return self._languages
+
     def warm_up(self) -> None:
         """Load every model this policy uses (call from a worker's process init)."""
         from PIL import Image
 
         self.check_prompt("a bowl of fruit")
+        if self.multilingual:
+            self.check_prompt("un bol de fruits")
         if any(self.upload_checks.values()) or any(self.output_checks.values()):
             self.check_upload(Image.new("RGB", (64, 64), "white"))
 
@@ -130,8 +178,31 @@ class ContentPolicy:
     def check_prompt(self, text: str) -> Decision:
         if not text or not text.strip():
             return ALLOW
+        if not self.multilingual:
+            return self._check_english(text, self.terms)
+        lang = self.languages.detect(text)
+        if lang.code == "en":
+            return self._check_english(text, self.terms)
+        if not lang.supported:
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+            if self.unsupported == "block":
+                return Decision(False, "unsupported-language", "language", round(lang.confidence, 4), lang.code)
+            # Allowed unread: leave a trace an operator can count and follow up (the prompt's hash only).
+            log.warning("prompt in a language the filter cannot read allowed: lang=%s sha256=%s", lang.code, digest)
+            return ALLOW
+        gloss = self._glossary.gloss(text, lang.code)
+        decision = self._check_english(gloss, self.gloss_terms)
+        if decision.allowed:
+            return decision
+        return Decision(False, decision.category, decision.check, decision.score,
+                        f"{lang.code}: {decision.detail}" if decision.detail else lang.code)
+
+    def _check_english(self, text: str, terms) -> Decision:
+        """The checks on English text: a prompt, or the English gloss of one in another language."""
+        if not text.strip():
+            return ALLOW
         if self.prompt_checks.get("terms", True):
-            hits = self.terms.find(text)
+            hits = terms.find(text)
             for listed in _PRIORITY:
                 for hit in hits:
                     if hit.category == listed:
@@ -139,20 +210,22 @@ class ContentPolicy:
                         if self.blocks(category):
                             return Decision(False, category, "terms", 1.0, hit.term)
         if self.prompt_checks.get("public_figures", True) and self.blocks("public-figures"):
-            name = self.terms.public_figure(text)
-            if name:
-                return Decision(False, "public-figures", "public-figures", 1.0, name)
+            # A named real person, or one described by a role only a living person holds ("the current
+            # president of france", "the pope"). Cartoons and satire of them follow public_figures.satire.
+            who = terms.public_figure(text) or (terms.public_role(text) if self.roles else None)
+            if who and not (self.satire == "allow" and terms.satirical(text)):
+                return Decision(False, "public-figures", "public-figures", 1.0, who)
         if self.prompt_checks.get("profanity", True):
             cfg = self.config.get("profanity") or {}
             category = cfg.get("category", "harassment")
             if self.blocks(category):
-                p = _profanity(self.terms.clean(text))
+                p = _profanity(terms.clean(text))
                 if p >= float(cfg.get("threshold", 0.9)):
                     return Decision(False, category, "profanity", p)
         if self.prompt_checks.get("semantic", True):
             # The classifier reads the same cleaned text it was trained on: normalized, with the
             # curated benign phrases ("naked mole rat") taken out so a lone trigger word can't tip it.
-            clean = self.terms.clean(text)
+            clean = terms.clean(text)
             if clean:
                 return self.semantic_decision(self.semantic.predict([clean])[0], text)
         return ALLOW

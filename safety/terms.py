@@ -12,7 +12,7 @@ from pathlib import Path
 from safety.normalize import variants
 
 TERMS_DIR = Path(__file__).parent / "terms"
-_SPECIAL = {"allow_phrases", "minors", "public_figures"}  # not category lists
+_SPECIAL = {"allow_phrases", "minors", "public_figures", "public_roles", "satire"}  # not category lists
 
 # Ages under 18 written out: "12 year old", "14-year-old", "15 yo", "aged 13".
 _MINOR_AGE = re.compile(
@@ -32,6 +32,18 @@ def read_list(path: Path) -> list[str]:
         line = line.split("#", 1)[0].strip().lower()
         if line:
             out.append(line)
+    return out
+
+
+def read_category_terms(path: Path) -> dict[str, list[str]]:
+    """Lines "category: term" (the gloss-only list, safety/lang/terms.txt)."""
+    out: dict[str, list[str]] = {}
+    if not path.exists():
+        return out
+    for line in read_list(path):
+        category, _, term = line.partition(":")
+        if term.strip():
+            out.setdefault(category.strip(), []).append(term.strip())
     return out
 
 
@@ -82,6 +94,10 @@ class TermMatcher:
         self.allow = compile_terms(allow)
         self.minors = compile_terms(read_list(terms_dir / "minors.txt"))
         self.public_figures = compile_terms(read_list(terms_dir / "public_figures.txt"))
+        roles = terms_dir / "public_roles.txt"
+        self.public_roles = compile_terms(read_list(roles)) if roles.exists() else None
+        styles = terms_dir / "satire.txt"
+        self.satire = compile_terms(read_list(styles)) if styles.exists() else None
 
     def _texts(self, text: str) -> list[str]:
         out = []
@@ -123,3 +139,17 @@ class TermMatcher:
             if m:
                 return m.group(0)
         return None
+
+    def public_role(self, text: str) -> str | None:
+        """A role only one living, public person holds ("the current president of france", "the pope")."""
+        if self.public_roles is None:
+            return None
+        for t in self._texts(text):
+            m = self.public_roles.search(t)
+            if m:
+                return m.group(0)
+        return None
+
+    def satirical(self, text: str) -> bool:
+        """The prompt asks for a cartoon, caricature or satire rather than a realistic depiction."""
+        return self.satire is not None and any(self.satire.search(t) for t in self._texts(text))

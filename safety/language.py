@@ -1,0 +1,217 @@
+"""Prompts in other languages: which language a prompt is in, and an English gloss of it.
+
+The term lists and the semantic classifier read English. For a prompt in a language the policy covers
+(`languages.covered`), `Glossary.gloss` rewrites it word by word into English from a hand-written
+dictionary per language (`safety/lang/<code>.txt`: "apuñal* = stabbing", "自杀 = suicide"), and the
+English checks read that gloss. Words the dictionary does not hold stay as they are in Latin-script
+languages (names, loanwords, URLs) and are dropped in the others (the English encoder cannot read them).
+
+Which language: the script first (Hangul → ko, kana → ja, Han → zh, Arabic → ar, Cyrillic → ru); among
+Latin-script languages, py3langid (a naive-Bayes byte n-gram model that ships inside the package)
+restricted to English, the covered languages and the other common Latin-script languages. A prompt that
+is confidently in a language the filter cannot read is "unsupported"; the policy file decides what
+happens to it (`languages.unsupported: block | allow`).
+
+Dictionary syntax, one entry per line ('#' starts a comment):
+
+    apuñal* | acuchill* = stabbing     # '|' separates alternatives; a trailing '*' matches any ending
+    por todas partes = everywhere      # phrases are matched before the words inside them (longest first)
+    la | el = the
+
+Keys are compared after the same folding every check uses (case, diacritics, compatibility forms).
+In zh, ja and ar a key matches anywhere in the text (no spaces between words, or attached articles
+and prepositions); in ko a key matches at the start of a word (particles follow the stem).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from safety.normalize import _fold
+
+LANG_DIR = Path(__file__).parent / "lang"
+LATIN = ("es", "fr", "de", "pt", "it")
+# Latin-script languages the detector may also answer, so that a Dutch or Turkish prompt is recognised
+# as one the glossaries cannot read instead of being forced into the nearest covered language.
+OTHER_LATIN = ("nl", "pl", "tr", "id", "vi", "sv", "cs", "ro", "hu", "fi", "da", "no", "ms", "tl", "sw", "ca", "hr", "sk", "et", "lt", "lv", "sl")
+NO_SPACES = {"zh", "ja", "ar"}  # keys match anywhere
+PREFIX = {"ko"}  # keys match at a word's start, any ending
+ENGLISH = "en"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # "en", a covered code, or the detected code of an unsupported language
+    supported: bool
+    confidence: float = 1.0
+
+
+def _script_counts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        o = ord(ch)
+        if 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
+            s = "hangul"
+        elif 0x3040 <= o <= 0x30FF or 0x31F0 <= o <= 0x31FF or 0xFF66 <= o <= 0xFF9F:
+            s = "kana"
+        elif 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF:
+            s = "han"
+        elif 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF:
+            s = "arabic"
+        elif 0x0400 <= o <= 0x04FF:
+            s = "cyrillic"
+        elif o < 0x250 or 0x1E00 <= o <= 0x1EFF or 0xFF21 <= o <= 0xFF5A:
+            s = "latin"
+        else:
+            s = unicodedata.name(ch, "other").split(" ")[0].lower()
+        counts[s] = counts.get(s, 0) + 1
+    return counts
+
+
+class LanguageDetector:
+    def __init__(self, covered: tuple[str, ...], min_confidence: float = 0.9):
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        self.covered = set(covered)
+        self.min_confidence = min_confidence
+        self._latin = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        self._latin.set_languages([ENGLISH, *LATIN, *OTHER_LATIN])
+        self._cyrillic = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        self._cyrillic.set_languages(["ru", "uk", "bg", "sr", "mk", "be", "kk", "mn"])
+        self._arabic = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        self._arabic.set_languages(["ar", "fa", "ur", "ps"])
+        self._lock = threading.Lock()  # set_languages state is per instance; classify itself is read-only
+
+    def _pick(self, ident, text: str, default: str) -> Language:
+        ranked = ident.rank(text)
+        best, p = ranked[0]
+        if best == ENGLISH or best in self.covered:
+            return Language(best, True, p)
+        if p >= self.min_confidence:
+            return Language(best, False, p)
+        # Not sure it is another language: read it as the likeliest one we can read.
+        for code, q in ranked:
+            if code == ENGLISH or code in self.covered:
+                return Language(code, True, q)
+        return Language(default, default in self.covered, p)
+
+    def detect(self, text: str) -> Language:
+        counts = _script_counts(text)
+        if not counts:
+            return Language(ENGLISH, True)
+        script = max(counts, key=counts.get)
+        total = sum(counts.values())
+        # Any kana means Japanese (kanji alone is read as Chinese); any Hangul means Korean.
+        if counts.get("kana"):
+            return Language("ja", "ja" in self.covered)
+        if counts.get("hangul", 0) >= 0.3 * total:
+            return Language("ko", "ko" in self.covered)
+        if counts.get("han", 0) >= 0.3 * total:
+            return Language("zh", "zh" in self.covered)
+        if counts.get("arabic", 0) >= 0.3 * total:
+            return self._pick(self._arabic, text, "ar")
+        if counts.get("cyrillic", 0) >= 0.3 * total:
+            return self._pick(self._cyrillic, text, "ru")
+        if script != "latin":
+            return Language(script, False)
+        return self._pick(self._latin, text, ENGLISH)
+
+
+@dataclass(frozen=True)
+class _Table:
+    pattern: re.Pattern
+    lookup: dict[str, str]  # folded key without '*' -> English
+    prefixes: list[tuple[str, str]]  # every (folded key, English), longest first: for matches with an ending
+
+
+def _parse(path: Path) -> list[tuple[str, str]]:
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or "=" not in line:
+            continue
+        keys, english = line.split("=", 1)
+        for key in keys.split("|"):
+            key = key.strip()
+            if key:
+                entries.append((key, english.strip()))
+    return entries
+
+
+def _compile(lang: str, entries: list[tuple[str, str]]) -> _Table:
+    lookup, stems = {}, []
+    alts = []
+    for key, english in entries:
+        stem = key.endswith("*")
+        folded = re.sub(r"\s+", " ", _fold(key.rstrip("*")))
+        if not folded:
+            continue
+        if stem:
+            stems.append((folded, english))
+        else:
+            lookup.setdefault(folded, english)
+        alts.append((folded, stem))
+    alts.sort(key=lambda a: len(a[0]), reverse=True)
+    parts = []
+    for folded, stem in alts:
+        body = re.escape(folded).replace(r"\ ", r"\s+")
+        if lang in NO_SPACES:
+            parts.append(body)
+        elif lang in PREFIX or stem:
+            parts.append(body + r"\w*")
+        else:
+            parts.append(body)
+    alternation = "|".join(parts) or r"(?!x)x"
+    if lang in NO_SPACES:
+        pattern = re.compile(f"(?:{alternation})")
+    else:
+        pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+    prefixes = sorted({(k, e) for k, e in [*lookup.items(), *stems]}, key=lambda s: len(s[0]), reverse=True)
+    return _Table(pattern, lookup, prefixes)
+
+
+class Glossary:
+    """Word-by-word English glosses from safety/lang/<code>.txt."""
+
+    def __init__(self, languages: tuple[str, ...], lang_dir: Path = LANG_DIR):
+        self.tables: dict[str, _Table] = {}
+        for lang in languages:
+            path = lang_dir / f"{lang}.txt"
+            if path.exists():
+                self.tables[lang] = _compile(lang, _parse(path))
+
+    def _english_for(self, table: _Table, match: str) -> str:
+        key = re.sub(r"\s+", " ", match)
+        if key in table.lookup:
+            return table.lookup[key]
+        # A stem, or a Korean key, matched with an ending: the longest key the match starts with.
+        for k, english in table.prefixes:
+            if key.startswith(k):
+                return english
+        return ""
+
+    def gloss(self, text: str, lang: str) -> str:
+        table = self.tables.get(lang)
+        folded = _fold(text)
+        if table is None:
+            return folded
+        if lang in LATIN:
+            out = table.pattern.sub(lambda m: f" {self._english_for(table, m.group(0))} ", folded)
+            return re.sub(r"\s+", " ", out).strip()
+        # What the dictionary did not translate is unreadable to the English checks: keep the English
+        # and the untranslated words written wholly in ASCII (names in Latin script, URLs, ages), drop
+        # the rest (a Cyrillic word half-mapped to Latin by the homoglyph folding included).
+        out = table.pattern.sub(lambda m: f" \x01{self._english_for(table, m.group(0))}\x02 ", folded)
+        kept = []
+        for piece in re.split(r"(\x01[^\x02]*\x02)", out):
+            if piece.startswith("\x01"):
+                kept.append(piece[1:-1])
+            else:
+                kept.extend(w for w in piece.split() if w.isascii())
+        return re.sub(r"\s+", " ", " ".join(kept)).strip()
