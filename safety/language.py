@@ -41,6 +41,13 @@ OTHER_LATIN = ("nl", "pl", "tr", "id", "vi", "sv", "cs", "ro", "hu", "fi", "da",
 NO_SPACES = {"zh", "ja", "ar"}  # keys match anywhere
 PREFIX = {"ko"}  # keys match at a word's start, any ending
 ENGLISH = "en"
+# Romance languages put colour adjectives after the noun ("un cuervo negro"); the gloss puts them back
+# in front ("a black crow"), which is how the English classifier was trained to read them.
+NOUN_ADJECTIVE = {"es", "fr", "pt", "it"}
+_COLOUR_AFTER_NOUN = re.compile(
+    r"\b(?!(?:a|an|the|of|in|on|with|and|or|to|for|by|that|is|my|their|very)\b)([a-z]+) "
+    r"(black|white|red|green|blue|yellow|grey|gray|brown|pink|purple|orange)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -203,7 +210,10 @@ class Glossary:
             return folded
         if lang in LATIN:
             out = table.pattern.sub(lambda m: f" {self._english_for(table, m.group(0))} ", folded)
-            return re.sub(r"\s+", " ", out).strip()
+            out = re.sub(r"\s+", " ", out).strip()
+            if lang in NOUN_ADJECTIVE:
+                out = _COLOUR_AFTER_NOUN.sub(r"\2 \1", out)
+            return out
         # What the dictionary did not translate is unreadable to the English checks: keep the English
         # and the untranslated words written wholly in ASCII (names in Latin script, URLs, ages), drop
         # the rest (a Cyrillic word half-mapped to Latin by the homoglyph folding included).

@@ -13,6 +13,7 @@ read is refused or allowed and logged, as `languages.unsupported` says. Models l
 
 import copy
 import hashlib
+import re
 import logging
 import threading
 from functools import lru_cache
@@ -98,6 +99,7 @@ class ContentPolicy:
         if self.unsupported not in ("block", "allow"):
             raise PolicyError(f"languages.unsupported must be block or allow, not {self.unsupported!r}")
         self.language_confidence = float(languages.get("min_confidence", 0.9))
+        self.gloss_min_words = int(languages.get("semantic_min_words", 3))
         self._terms = None
         self._gloss_terms = None
         self._languages = None
@@ -191,14 +193,23 @@ class ContentPolicy:
             log.warning("prompt in a language the filter cannot read allowed: lang=%s sha256=%s", lang.code, digest)
             return ALLOW
         gloss = self._glossary.gloss(text, lang.code)
-        decision = self._check_english(gloss, self.gloss_terms)
+        decision = self._check_english(gloss, self.gloss_terms, semantic_min_words=self.gloss_min_words)
+        if decision.allowed and self.prompt_checks.get("public_figures", True) and self.blocks("public-figures"):
+            # Names as written: the gloss may have translated part of one ("Marine Le Pen" -> "marine the pen").
+            name = self.terms.public_figure(text)
+            if name and not (self.satire == "allow" and self.gloss_terms.satirical(gloss)):
+                decision = Decision(False, "public-figures", "public-figures", 1.0, name)
         if decision.allowed:
             return decision
         return Decision(False, decision.category, decision.check, decision.score,
                         f"{lang.code}: {decision.detail}" if decision.detail else lang.code)
 
-    def _check_english(self, text: str, terms) -> Decision:
-        """The checks on English text: a prompt, or the English gloss of one in another language."""
+    def _check_english(self, text: str, terms, semantic_min_words: int = 0) -> Decision:
+        """The checks on English text: a prompt, or the English gloss of one in another language.
+
+        A gloss can be a word or two (what the dictionary knew of the prompt); the classifier reads a lone
+        "child" as sexual-minors, so it only judges glosses of at least `semantic_min_words` words.
+        """
         if not text.strip():
             return ALLOW
         if self.prompt_checks.get("terms", True):
@@ -226,7 +237,7 @@ class ContentPolicy:
             # The classifier reads the same cleaned text it was trained on: normalized, with the
             # curated benign phrases ("naked mole rat") taken out so a lone trigger word can't tip it.
             clean = terms.clean(text)
-            if clean:
+            if clean and len(re.findall(r"[a-z]{2,}", clean)) >= semantic_min_words:
                 return self.semantic_decision(self.semantic.predict([clean])[0], text)
         return ALLOW
 
