@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from safety import load_policy  # noqa: E402
+from safety.evaluate import load_multilingual  # noqa: E402
 from safety.train_classifier import load_rows  # noqa: E402
 
 
@@ -49,7 +50,7 @@ def scene(size: int, seed: int) -> Image.Image:
 def report(name, times):
     wall, cpu = (sorted(t) for t in times)
     print(
-        f"{name:<24} n={len(wall):<4} wall median {statistics.median(wall):6.1f} ms  p90 {wall[int(len(wall) * 0.9)]:6.1f} ms"
+        f"{name:<28} n={len(wall):<4} wall median {statistics.median(wall):6.1f} ms  p90 {wall[int(len(wall) * 0.9)]:6.1f} ms"
         f"   cpu median {statistics.median(cpu):6.1f} ms"
     )
 
@@ -62,6 +63,10 @@ def main():
     report("check_prompt (all)", timed(policy.check_prompt, prompts))
     benign = [r["prompt"] for r in load_rows("heldout") if r["label"] == "allow"]
     report("check_prompt (benign)", timed(policy.check_prompt, benign))
+    # Prompts in the ten other languages: language identification + gloss + the same English checks.
+    other = [r["prompt"] for r in load_multilingual("heldout") if r["lang"] != "en-roles"]
+    report("check_prompt (other langs)", timed(policy.check_prompt, other))
+    report("check_prompt (en + other)", timed(policy.check_prompt, prompts + other))
     for size in (256, 512, 1024):
         images = [scene(size, s) for s in range(10)]
         report(f"check_upload {size}x{size}", timed(policy.check_upload, images, repeat=2))
