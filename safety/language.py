@@ -130,11 +130,37 @@ class LanguageDetector:
         return self._pick(self._latin, text, ENGLISH)
 
 
+# Snowball stemmers (pure Python, `snowballstemmer`) for the languages that inflect with endings: a word the
+# dictionary does not hold as written is looked up by its stem, so one entry covers every inflection
+# ("poignard" -> poignardé, poignardée, poignardant). zh and ja have no inflection to strip (keys match
+# as substrings); ko keys match at a word's start (particles and endings follow the stem).
+STEMMERS = {"es": "spanish", "fr": "french", "de": "german", "pt": "portuguese", "it": "italian",
+            "ru": "russian", "ar": "arabic"}
+# The folding every check uses maps Cyrillic lookalikes to Latin ("кровь" -> "kpobь"); the Russian
+# stemmer needs the Cyrillic back in words that are Cyrillic at all.
+_CYRILLIC_BACK = str.maketrans({"a": "а", "b": "в", "e": "е", "k": "к", "m": "м", "h": "н", "o": "о",
+                                "p": "р", "c": "с", "t": "т", "y": "у", "x": "х"})
+_WORD = re.compile(r"\w+")
+
+
+def _stemmer(lang: str):
+    if lang not in STEMMERS:
+        return None
+    import snowballstemmer
+
+    stemmer = snowballstemmer.stemmer(STEMMERS[lang])
+    if lang == "ru":
+        return lambda w: stemmer.stemWord(w.translate(_CYRILLIC_BACK)) if not w.isascii() else w
+    return stemmer.stemWord
+
+
 @dataclass(frozen=True)
 class _Table:
     pattern: re.Pattern
     lookup: dict[str, str]  # folded key without '*' -> English
     prefixes: list[tuple[str, str]]  # every (folded key, English), longest first: for matches with an ending
+    stem: object = None  # word -> stem, or None
+    stems: dict | None = None  # stem of every one-word key -> English (first entry wins)
 
 
 def _parse(path: Path) -> list[tuple[str, str]]:
@@ -180,7 +206,19 @@ def _compile(lang: str, entries: list[tuple[str, str]]) -> _Table:
     else:
         pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
     prefixes = sorted({(k, e) for k, e in [*lookup.items(), *stems]}, key=lambda s: len(s[0]), reverse=True)
-    return _Table(pattern, lookup, prefixes)
+    stem = _stemmer(lang)
+    stemmed = {}
+    if stem is not None:
+        for key, english in entries:
+            folded = _fold(key.rstrip("*")).strip()
+            # Short stems match too much ("mat" is matar and matorral, "mor" moros and morado); function
+            # words are matched as written by the pattern anyway. Russian and Arabic stems of three
+            # letters are still words (гол-, Arabic triliteral roots).
+            if folded and " " not in folded and len(folded) >= 4:
+                k = stem(folded)
+                if len(k) >= (3 if lang in ("ru", "ar") else 4):
+                    stemmed.setdefault(k, english)
+    return _Table(pattern, lookup, prefixes, stem, stemmed)
 
 
 class Glossary:
@@ -208,20 +246,37 @@ class Glossary:
         folded = _fold(text)
         if table is None:
             return folded
-        if lang in LATIN:
-            out = table.pattern.sub(lambda m: f" {self._english_for(table, m.group(0))} ", folded)
-            out = re.sub(r"\s+", " ", out).strip()
-            if lang in NOUN_ADJECTIVE:
-                out = _COLOUR_AFTER_NOUN.sub(r"\2 \1", out)
-            return out
-        # What the dictionary did not translate is unreadable to the English checks: keep the English
-        # and the untranslated words written wholly in ASCII (names in Latin script, URLs, ages), drop
-        # the rest (a Cyrillic word half-mapped to Latin by the homoglyph folding included).
         out = table.pattern.sub(lambda m: f" \x01{self._english_for(table, m.group(0))}\x02 ", folded)
         kept = []
         for piece in re.split(r"(\x01[^\x02]*\x02)", out):
             if piece.startswith("\x01"):
                 kept.append(piece[1:-1])
-            else:
-                kept.extend(w for w in piece.split() if w.isascii())
-        return re.sub(r"\s+", " ", " ".join(kept)).strip()
+                continue
+            for word in piece.split():
+                english = self._by_stem(table, word)
+                if english is not None:
+                    kept.append(english)
+                # What the dictionary did not translate: in Latin-script languages it stays (names,
+                # loanwords, URLs); in the others it is unreadable to the English checks, so only words
+                # wholly in ASCII stay (names in Latin script, URLs, ages), not a Cyrillic word
+                # half-mapped to Latin by the homoglyph folding.
+                elif lang in LATIN or word.isascii():
+                    kept.append(word)
+        out = re.sub(r"\s+", " ", " ".join(kept)).strip()
+        if lang in NOUN_ADJECTIVE:
+            out = _COLOUR_AFTER_NOUN.sub(r"\2 \1", out)
+        return out
+
+    @staticmethod
+    def _by_stem(table: _Table, word: str) -> str | None:
+        if not table.stems:
+            return None
+        m = _WORD.search(word)
+        if m is None or len(m.group(0)) < 4:
+            return None
+        core = m.group(0)
+        if table.stem is not None and not (core.isascii() and core.isdigit()):
+            english = table.stems.get(table.stem(core))
+            if english is not None:
+                return word[: m.start()] + english + word[m.end():] if len(core) < len(word) else english
+        return None

@@ -23,6 +23,22 @@ import yaml
 
 from safety.decision import ALLOW, Decision
 
+# Words that make a gloss sexual at all (the hard terms are in safety/terms/sexual.txt and match first).
+_SEXUAL_SIGNAL = re.compile(
+    r"\b(?:naked|nude|nudity|sex|sexy|sexual\w*|erotic\w*|porn\w*|lingerie|underwear|panties|bra|bikini|"
+    r"swimsuit|pose|posing|seductive|sensual|suggestive|provocative|undress\w*|kiss\w*|bed|breasts?|boobs|"
+    r"nipples?|legs|thighs|butt|intimate|explicit|lewd|topless|touch\w*|fondl\w*|genitals?|penis|vagina|"
+    r"lust\w*|flirt\w*|strip\w*|no clothes|without clothes|lap|shower|bath\w*)\b"
+)
+# Words that make a gloss a health claim at all.
+_CLAIM_SIGNAL = re.compile(
+    r"\b(?:cur\w*|caus\w*|hoax\w*|fake|poison\w*|kill\w*|danger\w*|\w*chips?|autism|infertil\w*|instead|"
+    r"without|miracle|don't|do not|stop\w*|lies?|truth|secret|conspiracy|prov\w*|heal\w*|remed\w*|claim\w*|"
+    r"contain\w*|spread\w*|useless|unnecessary|harmless|natural|never|no need|not needed|works better|"
+    r"better than|protects?|prevents?|immun\w*|detox\w*|5g|plandemic|hoax|fraud|scam|invented|myth)\b"
+)
+_GLOSS_SIGNALS = {"sexual": _SEXUAL_SIGNAL, "sexual-minors": _SEXUAL_SIGNAL, "health-misinformation": _CLAIM_SIGNAL}
+
 log = logging.getLogger("easel.safety")
 
 SAFETY_DIR = Path(__file__).parent
@@ -193,7 +209,7 @@ class ContentPolicy:
             log.warning("prompt in a language the filter cannot read allowed: lang=%s sha256=%s", lang.code, digest)
             return ALLOW
         gloss = self._glossary.gloss(text, lang.code)
-        decision = self._check_english(gloss, self.gloss_terms, semantic_min_words=self.gloss_min_words)
+        decision = self._check_english(gloss, self.gloss_terms, semantic_min_words=self.gloss_min_words, gloss=True)
         if decision.allowed and self.prompt_checks.get("public_figures", True) and self.blocks("public-figures"):
             # Names as written: the gloss may have translated part of one ("Marine Le Pen" -> "marine the pen").
             name = self.terms.public_figure(text)
@@ -204,11 +220,15 @@ class ContentPolicy:
         return Decision(False, decision.category, decision.check, decision.score,
                         f"{lang.code}: {decision.detail}" if decision.detail else lang.code)
 
-    def _check_english(self, text: str, terms, semantic_min_words: int = 0) -> Decision:
+    def _check_english(self, text: str, terms, semantic_min_words: int = 0, gloss: bool = False) -> Decision:
         """The checks on English text: a prompt, or the English gloss of one in another language.
 
         A gloss can be a word or two (what the dictionary knew of the prompt); the classifier reads a lone
-        "child" as sexual-minors, so it only judges glosses of at least `semantic_min_words` words.
+        "child" as sexual-minors, so it only judges glosses of at least `semantic_min_words` words. In a
+        gloss, some of the classifier's categories also need a word of their own (`_GLOSS_SIGNALS`): a gloss
+        keeps "child" and may lose the verb beside it ("a child that blowing out the candles"), which the
+        English head, trained on whole sentences, reads as sexual-minors; it reads a choppy "nurse giving
+        vaccination man" as health misinformation, which needs a claim (cures, causes, instead of ...).
         """
         if not text.strip():
             return ALLOW
@@ -238,7 +258,14 @@ class ContentPolicy:
             # curated benign phrases ("naked mole rat") taken out so a lone trigger word can't tip it.
             clean = terms.clean(text)
             if clean and len(re.findall(r"[a-z]{2,}", clean)) >= semantic_min_words:
-                return self.semantic_decision(self.semantic.predict([clean])[0], text)
+                probs = self.semantic.predict([clean])[0]
+                decision = self.semantic_decision(probs, text)
+                signal = _GLOSS_SIGNALS.get(decision.category) if gloss else None
+                if signal is not None and not signal.search(clean):
+                    # Judge again without the categories whose word is missing.
+                    probs = {c: p for c, p in probs.items() if c not in _GLOSS_SIGNALS or _GLOSS_SIGNALS[c].search(clean)}
+                    decision = self.semantic_decision(probs, text)
+                return decision
         return ALLOW
 
     def semantic_decision(self, probs: dict[str, float], text: str) -> Decision:
