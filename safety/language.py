@@ -42,11 +42,14 @@ NO_SPACES = {"zh", "ja", "ar"}  # keys match anywhere
 PREFIX = {"ko"}  # keys match at a word's start, any ending
 ENGLISH = "en"
 # Romance languages put colour adjectives after the noun ("un cuervo negro"); the gloss puts them back
-# in front ("a black crow"), which is how the English classifier was trained to read them.
+# in front ("a black crow"), which is how the English classifier was trained to read them. The same for
+# the few adjectives the English terms need in front ("a woman naked" -> "a naked woman", "a body
+# charred" -> "a charred body", "a passport fake" -> "a fake passport").
 NOUN_ADJECTIVE = {"es", "fr", "pt", "it"}
 _COLOUR_AFTER_NOUN = re.compile(
     r"\b(?!(?:a|an|the|of|in|on|with|and|or|to|for|by|that|is|my|their|very)\b)([a-z]+) "
-    r"(black|white|red|green|blue|yellow|grey|gray|brown|pink|purple|orange)\b"
+    r"(black|white|red|green|blue|yellow|grey|gray|brown|pink|purple|orange|naked|nude|fake|counterfeit|"
+    r"forged|charred|burned|severed|mutilated|dismembered|decomposing|rotting)\b"
 )
 
 
