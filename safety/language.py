@@ -224,10 +224,42 @@ def _compile(lang: str, entries: list[tuple[str, str]]) -> _Table:
     return _Table(pattern, lookup, prefixes, stem, stemmed)
 
 
+ROLES_FILE = Path(__file__).parent / "terms" / "public_roles.txt"
+
+
+def _role_rewrites(path: Path = ROLES_FILE) -> list[tuple[re.Pattern, str]]:
+    """Word orders a gloss produces for a role that public_roles.txt spells the English way.
+
+    "el presidente francés" glosses as "the president french", "президент Франции" and "法国总统" as
+    "president france" / "france president"; the roles file has "the french president" and "president of
+    france". Only pairs the roles file holds are rewritten, so the gloss says no more than a role it lists.
+    """
+    of, adjective = {}, {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        m = re.fullmatch(r"(?:the )?(president|prime minister|chancellor|king|queen) of ((?:the )?)([a-z ]+)", line)
+        if m:  # the phrase as listed: "president of the us", "president of france"
+            of.setdefault(m.group(1), {}).setdefault(m.group(3), f"{m.group(1)} of {m.group(2)}{m.group(3)}")
+        m = re.fullmatch(r"the ([a-z]+) (president|prime minister|chancellor)", line)
+        if m:
+            adjective.setdefault(m.group(2), set()).add(m.group(1))
+    rewrites = []
+    for role, countries in of.items():
+        alt = "|".join(sorted(map(re.escape, countries), key=len, reverse=True))
+        listed = countries.get
+        rewrites.append((re.compile(rf"\b(?:the )?({alt}) {role}\b"), lambda m, f=listed: f(m.group(1))))
+        rewrites.append((re.compile(rf"\b{role} (?:the )?({alt})\b"), lambda m, f=listed: f(m.group(1))))
+    for role, adjectives in adjective.items():
+        alt = "|".join(sorted(map(re.escape, adjectives), key=len, reverse=True))
+        rewrites.append((re.compile(rf"\b{role} ({alt})\b"), rf"\1 {role}"))
+    return rewrites
+
+
 class Glossary:
     """Word-by-word English glosses from safety/lang/<code>.txt."""
 
     def __init__(self, languages: tuple[str, ...], lang_dir: Path = LANG_DIR):
+        self._roles = _role_rewrites()
         self.tables: dict[str, _Table] = {}
         for lang in languages:
             path = lang_dir / f"{lang}.txt"
@@ -268,6 +300,8 @@ class Glossary:
         out = re.sub(r"\s+", " ", " ".join(kept)).strip()
         if lang in NOUN_ADJECTIVE:
             out = _COLOUR_AFTER_NOUN.sub(r"\2 \1", out)
+        for pattern, replacement in self._roles:
+            out = pattern.sub(replacement, out)
         return out
 
     @staticmethod
