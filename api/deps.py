@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
-from core import keys, studio
+from core import keys, operators, studio
 from core.errors import APIError
 from core.tables import ApiKey
 
@@ -46,6 +46,7 @@ def _studio_session_key(request: Request, context: AppContext, token: str) -> Ap
     if found is None:
         raise _unauthorized("Your studio session has ended; sign in again.")
     row, key = found
+    _refuse_unusable(key)
     if request.method not in SAFE_METHODS and not secrets.compare_digest(
         request.headers.get(CSRF_HEADER, "").encode(), row.csrf_token.encode()
     ):
@@ -74,19 +75,47 @@ def get_current_key(request: Request, context: ContextDep) -> ApiKey:
     if key is None:
         shown = secret[:7] + "*" * 4 + secret[-4:] if len(secret) > 11 else "*" * len(secret)
         raise _unauthorized(f"Incorrect API key provided: {shown}. Keys are created with `easel keys create NAME`.")
+    _refuse_unusable(key)
     request.state.api_key_id = key.id
     return key
+
+
+def _refuse_unusable(key: ApiKey) -> None:
+    """An expired (401), disabled or suspended (403) key, with a message that says which, whichever way it came."""
+    refusal = operators.key_refusal(key)
+    if refusal is not None:
+        status, code, message = refusal
+        raise APIError(status, message, code=code)
 
 
 CurrentKey = Annotated[ApiKey, Depends(get_current_key)]
 
 
-def get_submitting_key(context: ContextDep, key: CurrentKey) -> ApiKey:
+def get_submitting_key(request: Request, context: ContextDep, key: CurrentKey) -> ApiKey:
     """The key of a request that would create work, within its limits. A dependency, so the order is the same
     on every endpoint: auth, then limits, and only then is the body parsed (an upload is never read for a
     client that is over its limit)."""
-    context.jobs.check_limits(key)
+    from api.parsing import ratelimit_headers
+
+    may_repeat = bool(request.headers.get("idempotency-key")) or request.headers.get(
+        "x-stainless-retry-count", "0"
+    ) not in ("", "0")
+    ratelimit_headers(request).update(context.jobs.check_limits(key, may_repeat=may_repeat))
     return key
 
 
 SubmittingKey = Annotated[ApiKey, Depends(get_submitting_key)]
+
+
+def get_admin_key(key: CurrentKey) -> ApiKey:
+    if key.role != "admin":
+        raise APIError(
+            403,
+            "You have insufficient permissions for this operation: it needs an admin key "
+            "(`easel keys create NAME --role admin`).",
+            code="insufficient_permissions",
+        )
+    return key
+
+
+AdminKey = Annotated[ApiKey, Depends(get_admin_key)]

@@ -15,12 +15,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.context import AppContext
 from api.errors import error_response, install_error_handlers, unexpected_error
 from api.metrics import install_metrics
-from api.routes import files, health, images, jobs, models, studio
+from api.routes import admin, files, health, images, jobs, models, studio
 from core.config import Settings
 from core.errors import APIError
 from core.logs import request_id_var
 
 
+RATELIMIT_HEADERS = [
+    f"x-ratelimit-{what}-{name}"
+    for name in ("requests", "images", "images-day", "images-month")
+    for what in ("limit", "remaining", "reset")
+]
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -71,11 +76,14 @@ def create_app(settings: Settings, assemble: Callable[[Settings], tuple[AppConte
         finally:
             request_id_var.reset(token)
         response.headers["x-request-id"] = rid
+        # The key's x-ratelimit-* figures, on its accepted requests and its refusals alike (a refusal's own win).
+        for name, value in getattr(request.state, "ratelimit_headers", {}).items():
+            response.headers.setdefault(name, value)
         # As OpenAI's responses do: clients and proxies log it. A stream's counts until its headers go out.
         response.headers["openai-processing-ms"] = str(round((time.perf_counter() - started) * 1000))
         return response
 
-    for module in (images, jobs, files, models, health, studio):
+    for module in (images, jobs, files, models, health, studio, admin):
         app.include_router(module.router)
     install_metrics(app)
     if settings.cors_origins:
@@ -86,6 +94,6 @@ def create_app(settings: Settings, assemble: Callable[[Settings], tuple[AppConte
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["x-request-id", "retry-after"],
+            expose_headers=["x-request-id", "retry-after", *RATELIMIT_HEADERS],
         )
     return app

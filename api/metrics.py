@@ -116,6 +116,16 @@ class JobsCollector:
                     and_(Job.status == JobStatus.succeeded.value, Job.started_at.is_not(None)), ["model"],
                 )
             )
+        # Per window, never per key (keys would be unbounded labels). Counted by this API node: sum the nodes.
+        refused = CounterMetricFamily(
+            "easel_limit_refusals",
+            "Requests this API node refused for a key's limits, by window (unavailable: the store was down).",
+            labels=["window"],
+        )
+        counts = dict(context.jobs.limiter.refusals)
+        for window in ("requests", "images", "images-day", "images-month", "unavailable"):
+            refused.add_metric([window], counts.get(window, 0))
+        families.append(refused)
         broker = GaugeMetricFamily(
             "easel_broker_queue_length", "Messages waiting in each model's broker queue.", labels=["model"]
         )

@@ -130,7 +130,16 @@ def delivery(http: Request) -> Delivery:
         idempotency_key=check_idempotency_key(http.headers.get("idempotency-key")),
         is_retry=http.headers.get("x-stainless-retry-count", "0") not in ("", "0"),
         request_id=getattr(http.state, "request_id", None),
+        ratelimit_headers=ratelimit_headers(http),
     )
+
+
+def ratelimit_headers(http: Request) -> dict[str, str]:
+    """The request's x-ratelimit-* headers, filled by the job service; the middleware in api/main.py adds them to
+    the response."""
+    if not hasattr(http.state, "ratelimit_headers"):
+        http.state.ratelimit_headers = {}
+    return http.state.ratelimit_headers
 
 
 def _body_limited(http: Request, limit: int, too_large: APIError) -> Request:

@@ -62,8 +62,24 @@ class Settings(BaseSettings):
     max_prompt_chars: int = 1000
     # How long a synchronous /v1/images/* call waits for its job before answering 504 (the job keeps running).
     sync_timeout_seconds: float = 900.0
-    # Requests per minute per API key on the image endpoints; 0 turns the limit off.
+    # Requests per minute per API key on the image endpoints; 0 turns the limit off. The default for keys that
+    # set no requests_per_minute of their own (nor through their tier).
     rate_limit_per_minute: int = 0
+    # Default image limits per key (a key's own values or its tier's win); 0 = no limit. One image of n is one unit.
+    images_per_minute: int = 0
+    images_per_day: int = 0
+    images_per_month: int = 0
+    # Where the limit counters live: empty means the broker's Redis in distributed mode, memory when embedded.
+    limits_storage_url: str = ""
+    # When the counters cannot be read (Redis down): refuse with 503 (false, the default) or let requests through.
+    limits_fail_open: bool = False
+    # Invitation tiers: name -> limits given to the keys redeemed with that tier's codes (JSON in the env var).
+    tiers: dict[str, dict[str, int]] = Field(
+        default_factory=lambda: {
+            "trusted": {"requests_per_minute": 60, "images_per_minute": 30, "images_per_day": 500},
+            "beta": {"requests_per_minute": 20, "images_per_minute": 10, "images_per_day": 50},
+        }
+    )
     # Web origins whose pages may call the API from a browser (CORS), comma-separated, or "*"; empty: none.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 

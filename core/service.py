@@ -15,7 +15,7 @@ import logging
 import operator
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
@@ -23,11 +23,11 @@ from PIL import Image as PILImage
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core import jobs, rejections
+from core import jobs, operators
 from core.dispatch import Dispatcher, dispatch_job
 from core.errors import APIError, invalid, not_found, policy_violation
 from core.events import JobEvents
-from core.limits import RateLimiter
+from core.limits import Limiter, LimitRefused, resolve_limits
 from core.services import Services
 from core.tables import ApiKey, Image, Job, JobStatus, Operation, new_id, sha256_hex
 from core.images import png_bytes
@@ -65,6 +65,23 @@ class Delivery:
     idempotency_key: str | None = None
     is_retry: bool = False  # the SDK's own retry of an earlier attempt (x-stainless-retry-count > 0)
     request_id: str | None = None
+    # Filled by accept with the x-ratelimit-* figures after the new job's images were charged; the API passes
+    # the dict its response headers are taken from (api/parsing.delivery).
+    ratelimit_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def may_repeat(self) -> bool:
+        """It may attach to a job accepted before (which needs no new images)."""
+        return bool(self.idempotency_key) or self.is_retry
+
+
+def limit_error(refused: LimitRefused) -> APIError:
+    """A refusal by the limits as OpenAI answers it."""
+    if refused.kind == "unavailable":
+        return APIError(503, refused.message, type="server_error", code="service_unavailable", headers=refused.headers)
+    if refused.kind == "quota":
+        return APIError(429, refused.message, type="insufficient_quota", code="insufficient_quota", headers=refused.headers)
+    return APIError(429, refused.message, type="requests", code="rate_limit_exceeded", headers=refused.headers)
 
 
 class JobService:
@@ -74,7 +91,7 @@ class JobService:
         dispatcher: Dispatcher,
         events: JobEvents,
         policy: "ContentPolicy",
-        limiter: RateLimiter,
+        limiter: Limiter,
     ):
         self.services = services
         self.dispatcher = dispatcher
@@ -88,9 +105,14 @@ class JobService:
 
     # --- accepting work ---------------------------------------------------------------------------------------
 
-    def check_limits(self, key: ApiKey) -> None:
-        """Before the request's body is read: an over-limit client's upload is never looked at."""
-        self.limiter.check(key.id)
+    def check_limits(self, key: ApiKey, may_repeat: bool = False) -> dict[str, str]:
+        """Before the request's body is read: an over-limit client's upload is never looked at. Counts the
+        request, and refuses it when the key has no requests or (unless it may repeat an accepted job) no images
+        left; a new job's n images are charged by accept. Returns the x-ratelimit-* headers."""
+        try:
+            return self.limiter.admit(key.id, resolve_limits(key, self.settings), check_images=not may_repeat)
+        except LimitRefused as refused:
+            raise limit_error(refused) from None
 
     def screen(self, key: ApiKey, request: JobRequest, uploads: list[PILImage.Image]) -> None:
         """Prompt first, then each upload. A refusal is recorded and answered as OpenAI does."""
@@ -104,8 +126,10 @@ class JobService:
             if decision.allowed:
                 continue
             with self.services.sessions() as session:
-                rejections.record_rejection(
+                # Recorded as the policy file says (prompt text kept for review or not); may suspend the key.
+                operators.record_refusal(
                     session,
+                    self.policy,
                     api_key_id=key.id,
                     operation=request.operation.value,
                     stage=stage,
@@ -122,6 +146,16 @@ class JobService:
             existing = self._duplicate_of(key, delivery.idempotency_key, fp)
             if existing is not None:
                 return existing
+
+        # A new job: its n images come out of the key's image limits now, before anything is stored or queued.
+        # A repeat that attached above was charged with its first job. (Two requests with one Idempotency-Key that
+        # race past the lookup are both charged, and the loser attaches below: an over-count, never an under-count.)
+        try:
+            delivery.ratelimit_headers.update(
+                self.limiter.charge_images(key.id, resolve_limits(key, self.settings), int(request.params.get("n", 1)))
+            )
+        except LimitRefused as refused:
+            raise limit_error(refused) from None
 
         job_id = new_id("job")
         input_key, mask_key = self._store_inputs(job_id, request)

@@ -72,6 +72,21 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
+    # admin: may use /v1/admin/* and the usage API; user: the Images and Jobs APIs only.
+    role: Mapped[str] = mapped_column(String(16), default="user", server_default="user")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Disabled by an admin (reversible, no reason needed); suspended for misuse (by an admin or automatically).
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    suspended_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Limits: the key's own value, or (NULL) its tier's, or the deployment's default; 0 = no limit.
+    tier: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    requests_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    images_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    images_per_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    images_per_month: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    invitation_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
 
 class Job(Base):
     __tablename__ = "jobs"
@@ -154,3 +169,38 @@ class PolicyRejection(Base):
     check: Mapped[str | None] = mapped_column(String(64), nullable=True)
     prompt_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Kept only when the policy file says so (review.retain_prompt_days > 0), and cleared after that many days.
+    prompt_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The human review: correct (a right refusal) | false_positive; who and when.
+    review_verdict: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    review_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))  # "key:<id>" (admin endpoint), "cli", or "policy" (automatic)
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("inv"))
+    # sha256 of the code; the code itself is shown once, at creation.
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    tier: Mapped[str] = mapped_column(String(64))
+    uses: Mapped[int] = mapped_column(Integer)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -15,7 +15,7 @@ from api.context import AppContext
 from api.main import Background, create_app as create_api
 from core.config import Settings, get_settings
 from core.events import LocalJobEvents
-from core.limits import RateLimiter
+from core.limits import Limiter
 from core.service import JobService
 from core.services import Services
 
@@ -43,7 +43,7 @@ def assemble_api_node(settings: Settings) -> tuple[AppContext, Background]:
         # Its recovery thread also runs the retention sweep, at least as often as that asks.
         recovery_interval = min(10.0, settings.retention_sweep_interval_seconds)
         dispatcher = background = EmbeddedWorker(runner, recovery_interval=recovery_interval)
-    service = JobService(services, dispatcher, events, policy, RateLimiter(settings.rate_limit_per_minute))
+    service = JobService(services, dispatcher, events, policy, Limiter.from_settings(settings))
     return AppContext(services=services, jobs=service), background
 
 

@@ -116,6 +116,15 @@ class ContentPolicy:
             raise PolicyError(f"languages.unsupported must be block or allow, not {self.unsupported!r}")
         self.language_confidence = float(languages.get("min_confidence", 0.9))
         self.gloss_min_words = int(languages.get("semantic_min_words", 3))
+        # Human review and misuse: whether a refused prompt's text is kept for review (0 = never), and after how
+        # many refusals within how many hours a key is suspended (0 = never).
+        review = config.get("review") or {}
+        self.retain_prompt_days = int(review.get("retain_prompt_days", 0) or 0)
+        suspend = config.get("auto_suspend") or {}
+        self.suspend_after_refusals = int(suspend.get("refusals", 0) or 0)
+        self.suspend_window_hours = float(suspend.get("hours", 24) or 24)
+        if self.retain_prompt_days < 0 or self.suspend_after_refusals < 0 or self.suspend_window_hours <= 0:
+            raise PolicyError("review.retain_prompt_days and auto_suspend.refusals must be >= 0, auto_suspend.hours > 0")
         self._terms = None
         self._gloss_terms = None
         self._languages = None

@@ -30,6 +30,13 @@ def readyz(context: ContextDep):
         context.services.storage.check()
     except Exception as exc:
         problems["storage"] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    limiter = context.jobs.limiter
+    limits = {"storage": limiter.storage_url.split("://")[0], "fail_open": limiter.fail_open, "reachable": True}
+    if not limiter.healthy():
+        limits["reachable"] = False
+        # Failing closed, this node refuses every limited request: not ready. Failing open, it serves unlimited.
+        if not limiter.fail_open:
+            problems["limits"] = "the limits store cannot be reached; limited keys get 503 (failing closed)"
     if problems:
-        return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
-    return {"status": "ready"}
+        return JSONResponse({"status": "unavailable", "problems": problems, "limits": limits}, status_code=503)
+    return {"status": "ready", "limits": limits}
