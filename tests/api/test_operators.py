@@ -454,3 +454,17 @@ def test_usage_sums_to_the_images_of_succeeded_jobs_per_group(ops):
     bad = ops.client.get("/v1/organization/usage/images", params={"start_time": now, "group_by": "colour"},
                          headers=ops.admin)
     assert bad.status_code == 400 and bad.json()["error"]["param"] == "group_by"
+
+
+def test_a_monthly_budget_refuses_like_a_daily_one():
+    from core.limits import KeyLimits, Limiter, LimitRefused
+
+    limiter = Limiter("memory://")
+    limits = KeyLimits(images_per_month=3)
+    assert limiter.charge_images("k", limits, 3)["x-ratelimit-remaining-images-month"] == "0"
+    with pytest.raises(LimitRefused) as refused:
+        limiter.admit("k", limits)
+    assert refused.value.kind == "quota" and refused.value.window == "images-month"
+    assert "images per month" in refused.value.message and "renews at" in refused.value.message
+    assert int(refused.value.headers["Retry-After"]) > 27 * 86400
+    assert limiter.refusals["images-month"] == 1
