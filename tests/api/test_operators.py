@@ -255,6 +255,16 @@ def test_suspended_key_gets_403_with_the_reason_until_reinstated(ops):
     assert ops.submit(auth).status_code == 202
 
 
+def test_a_studio_session_of_a_suspended_key_is_refused_too(ops):
+    key_id, auth = ops.key()
+    secret = auth["Authorization"].removeprefix("Bearer ")
+    assert ops.client.post("/studio/session", json={"key": secret}).status_code == 200
+    assert ops.client.get("/v1/jobs").status_code == 200  # the cookie stands for the key
+    ops.client.post(f"/v1/admin/keys/{key_id}/suspend", json={"reason": "abuse"}, headers=ops.admin)
+    refused(ops.client.get("/v1/jobs"), 403, "api_key_suspended")
+    ops.client.cookies.clear()
+
+
 # --- invitations -----------------------------------------------------------------------------------------------
 
 
