@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from api.deps import AdminKey, ContextDep, SessionDep
+from api.schemas import Text  # no NUL, no unpaired surrogates: storable on PostgreSQL, hashable
 from core import operators
 from core.errors import APIError
 from core.tables import ApiKey, AuditEntry, Invitation, PolicyRejection
@@ -40,27 +41,27 @@ class KeyLimitsBody(_Body):
 
 
 class CreateKeyBody(KeyLimitsBody):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     role: Literal["admin", "user"] = "user"
-    tier: str | None = Field(None, max_length=64)
+    tier: Text | None = Field(None, max_length=64)
     expires_at: int | None = Field(None, description="Unix seconds")
 
 
 class UpdateKeyBody(KeyLimitsBody):
     """Only the fields sent change; a limit sent as null goes back to the tier's or the deployment's default."""
 
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Text | None = Field(None, min_length=1, max_length=200)
     role: Literal["admin", "user"] | None = None
-    tier: str | None = Field(None, max_length=64)
+    tier: Text | None = Field(None, max_length=64)
     expires_at: int | None = Field(None, description="Unix seconds; null: never")
 
 
 class ReasonBody(_Body):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class NoteBody(_Body):
-    note: str | None = Field(None, max_length=2000)
+    note: Text | None = Field(None, max_length=2000)
 
 
 def _when(ts: int | None) -> datetime | None:
@@ -147,15 +148,15 @@ def reinstate_key(key_id: str, context: ContextDep, session: SessionDep, admin: 
 
 
 class CreateInvitationBody(_Body):
-    tier: str = Field(min_length=1, max_length=64)
+    tier: Text = Field(min_length=1, max_length=64)
     uses: int = Field(1, ge=1, le=100000)
-    expires_in: str | None = Field("7d", description="e.g. 30m, 12h, 7d, 2w; null: never")
-    note: str | None = Field(None, max_length=2000)
+    expires_in: Text | None = Field("7d", description="e.g. 30m, 12h, 7d, 2w; null: never")
+    note: Text | None = Field(None, max_length=2000)
 
 
 class RedeemBody(_Body):
-    code: str = Field(min_length=1, max_length=200)
-    name: str = Field(min_length=1, max_length=200, description="a name for the new key (yours, or your app's)")
+    code: Text = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200, description="a name for the new key (yours, or your app's)")
 
 
 @router.get("/v1/admin/invitations")
@@ -199,7 +200,7 @@ def redeem_invitation(body: RedeemBody, context: ContextDep, session: SessionDep
 
 class ReviewBody(_Body):
     verdict: Literal["correct", "false_positive"]
-    note: str | None = Field(None, max_length=2000)
+    note: Text | None = Field(None, max_length=2000)
 
 
 @router.get("/v1/admin/rejections")

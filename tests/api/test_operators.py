@@ -306,6 +306,9 @@ def test_invitations_give_a_key_of_their_tier_a_limited_number_of_times(ops):
         session.commit()
     refused(ops.client.post("/v1/invitations/redeem", json={"code": late["code"], "name": "x"}), 403, "invalid_invitation")
 
+    surrogate = ops.client.post("/v1/invitations/redeem", content='{"code": "\\ud800", "name": "x"}',
+                                headers={"content-type": "application/json"})
+    assert surrogate.status_code == 400 and surrogate.json()["error"]["param"] == "code"
     bad_tier = ops.client.post("/v1/admin/invitations", json={"tier": "nope"}, headers=ops.admin)
     assert bad_tier.status_code == 400 and bad_tier.json()["error"]["param"] == "tier"
     listed = {i["id"]: i for i in ops.client.get("/v1/admin/invitations", headers=ops.admin).json()["data"]}
