@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from api.context import AppContext
-from core import keys, operators, studio
+from core import keys, studio
 from core.errors import APIError
 from core.tables import ApiKey
 
@@ -82,7 +82,7 @@ def get_current_key(request: Request, context: ContextDep) -> ApiKey:
 
 def _refuse_unusable(key: ApiKey) -> None:
     """An expired (401), disabled or suspended (403) key, with a message that says which, whichever way it came."""
-    refusal = operators.key_refusal(key)
+    refusal = keys.key_refusal(key)
     if refusal is not None:
         status, code, message = refusal
         raise APIError(status, message, code=code)

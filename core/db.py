@@ -90,3 +90,8 @@ def migrate(settings: Settings, wait_seconds: float = 60.0) -> None:
     config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
     config.set_main_option("sqlalchemy.url", settings.sqlalchemy_url.replace("%", "%%"))
     command.upgrade(config, "head")
+
+
+def sessionmaker_for(settings: Settings) -> sessionmaker[Session]:
+    """Sessions on the settings' database, for a one-off command (the CLI)."""
+    return make_sessionmaker(make_engine(settings.sqlalchemy_url))

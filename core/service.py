@@ -23,7 +23,7 @@ from PIL import Image as PILImage
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core import jobs, operators
+from core import jobs, rejections
 from core.dispatch import Dispatcher, dispatch_job
 from core.errors import APIError, invalid, not_found, policy_violation
 from core.events import JobEvents
@@ -127,7 +127,7 @@ class JobService:
                 continue
             with self.services.sessions() as session:
                 # Recorded as the policy file says (prompt text kept for review or not); may suspend the key.
-                operators.record_refusal(
+                rejections.record_refusal(
                     session,
                     self.policy,
                     api_key_id=key.id,

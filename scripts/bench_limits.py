@@ -70,7 +70,7 @@ def bench_app(requests: int) -> None:
     from fastapi.testclient import TestClient
 
     from easel.assembly import create_app
-    from core import operators
+    from core import keys
     from core.db import migrate
     from core.config import Settings
     from core.db import make_engine, make_sessionmaker
@@ -81,8 +81,8 @@ def bench_app(requests: int) -> None:
         engine = make_engine(settings.sqlalchemy_url)
         # Requests rotate over 20 keys of each kind, so no key nears its 60 requests a minute.
         with make_sessionmaker(engine)() as session:
-            limited = [operators.create_key(session, "bench", "limited", **LIMITS.as_dict())[1] for _ in range(20)]
-            unlimited = [operators.create_key(session, "bench", "unlimited")[1] for _ in range(20)]
+            limited = [keys.create_key(session, "bench", "limited", **LIMITS.as_dict())[1] for _ in range(20)]
+            unlimited = [keys.create_key(session, "bench", "unlimited")[1] for _ in range(20)]
         engine.dispose()
         body = {"prompt": "a red circle", "model": "not-served"}
         with TestClient(create_app(settings)) as client:

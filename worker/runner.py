@@ -24,7 +24,7 @@ from PIL import Image as PILImage
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import jobs, operators
+from core import jobs, rejections
 from core.config import Settings
 from core.events import JobEvents
 from core.images import encode_image
@@ -196,7 +196,7 @@ class JobRunner:
             if not decision.allowed:
                 blocked += 1
                 with self.sessions() as session:
-                    operators.record_refusal(
+                    rejections.record_refusal(
                         session,
                         self.policy,
                         api_key_id=job.api_key_id,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from api.deps import AdminKey, ContextDep, SessionDep
 from api.schemas import Text  # no NUL, no unpaired surrogates: storable on PostgreSQL, hashable
-from core import operators
+from core import audit, invitations, keys, rejections
 from core.errors import APIError
 from core.tables import ApiKey, AuditEntry, Invitation, PolicyRejection
 from core.usage import UsageQueryError, image_usage
@@ -24,7 +24,7 @@ def _actor(key: ApiKey) -> str:
     return f"key:{key.id}"
 
 
-def _error(exc: operators.OperatorError) -> APIError:
+def _error(exc: audit.OperatorError) -> APIError:
     code = {404: "not_found", 403: "invalid_invitation"}.get(exc.status, "invalid_value")
     return APIError(exc.status, exc.message, param=exc.param, code=code)
 
@@ -70,8 +70,8 @@ def _when(ts: int | None) -> datetime | None:
 
 def _key(session, key_id: str) -> ApiKey:
     try:
-        return operators.find_key(session, key_id)
-    except operators.OperatorError as exc:
+        return keys.find_key(session, key_id)
+    except audit.OperatorError as exc:
         raise _error(exc) from None
 
 
@@ -80,25 +80,25 @@ def _key(session, key_id: str) -> ApiKey:
 
 @router.get("/v1/admin/keys")
 def list_keys(context: ContextDep, session: SessionDep, _admin: AdminKey):
-    keys = session.scalars(select(ApiKey).order_by(ApiKey.created_at)).all()
-    return {"object": "list", "data": [operators.key_view(k, context.settings) for k in keys]}
+    rows = session.scalars(select(ApiKey).order_by(ApiKey.created_at)).all()
+    return {"object": "list", "data": [keys.key_view(k, context.settings) for k in rows]}
 
 
 @router.post("/v1/admin/keys", status_code=201)
 def create_key(body: CreateKeyBody, context: ContextDep, session: SessionDep, admin: AdminKey):
     fields = body.model_dump(exclude={"name", "expires_at"})
     try:
-        key, secret = operators.create_key(
+        key, secret = keys.create_key(
             session, _actor(admin), body.name, context.settings, expires_at=_when(body.expires_at), **fields
         )
-    except operators.OperatorError as exc:
+    except audit.OperatorError as exc:
         raise _error(exc) from None
-    return {**operators.key_view(key, context.settings), "key": secret}
+    return {**keys.key_view(key, context.settings), "key": secret}
 
 
 @router.get("/v1/admin/keys/{key_id}")
 def get_key(key_id: str, context: ContextDep, session: SessionDep, _admin: AdminKey):
-    return operators.key_view(_key(session, key_id), context.settings)
+    return keys.key_view(_key(session, key_id), context.settings)
 
 
 @router.post("/v1/admin/keys/{key_id}")
@@ -111,37 +111,37 @@ def update_key(key_id: str, body: UpdateKeyBody, context: ContextDep, session: S
         if name in changes and changes[name] is None:
             raise APIError(400, f"'{name}' cannot be null.", param=name, code="invalid_value")
     try:
-        operators.update_key(session, _actor(admin), key, context.settings, **changes)
-    except operators.OperatorError as exc:
+        keys.update_key(session, _actor(admin), key, context.settings, **changes)
+    except audit.OperatorError as exc:
         raise _error(exc) from None
-    return operators.key_view(key, context.settings)
+    return keys.key_view(key, context.settings)
 
 
 @router.post("/v1/admin/keys/{key_id}/disable")
 def disable_key(key_id: str, context: ContextDep, session: SessionDep, admin: AdminKey):
-    return operators.key_view(operators.set_disabled(session, _actor(admin), _key(session, key_id), True), context.settings)
+    return keys.key_view(keys.set_disabled(session, _actor(admin), _key(session, key_id), True), context.settings)
 
 
 @router.post("/v1/admin/keys/{key_id}/enable")
 def enable_key(key_id: str, context: ContextDep, session: SessionDep, admin: AdminKey):
-    return operators.key_view(operators.set_disabled(session, _actor(admin), _key(session, key_id), False), context.settings)
+    return keys.key_view(keys.set_disabled(session, _actor(admin), _key(session, key_id), False), context.settings)
 
 
 @router.post("/v1/admin/keys/{key_id}/revoke")
 def revoke_key(key_id: str, context: ContextDep, session: SessionDep, admin: AdminKey):
-    return operators.key_view(operators.revoke_key(session, _actor(admin), _key(session, key_id)), context.settings)
+    return keys.key_view(keys.revoke_key(session, _actor(admin), _key(session, key_id)), context.settings)
 
 
 @router.post("/v1/admin/keys/{key_id}/suspend")
 def suspend_key(key_id: str, body: ReasonBody, context: ContextDep, session: SessionDep, admin: AdminKey):
-    key = operators.suspend_key(session, _actor(admin), _key(session, key_id), body.reason)
-    return operators.key_view(key, context.settings)
+    key = keys.suspend_key(session, _actor(admin), _key(session, key_id), body.reason)
+    return keys.key_view(key, context.settings)
 
 
 @router.post("/v1/admin/keys/{key_id}/reinstate")
 def reinstate_key(key_id: str, context: ContextDep, session: SessionDep, admin: AdminKey, body: NoteBody | None = None):
-    key = operators.reinstate_key(session, _actor(admin), _key(session, key_id), body.note if body else None)
-    return operators.key_view(key, context.settings)
+    key = keys.reinstate_key(session, _actor(admin), _key(session, key_id), body.note if body else None)
+    return keys.key_view(key, context.settings)
 
 
 # --- invitations -----------------------------------------------------------------------------------------------
@@ -162,26 +162,26 @@ class RedeemBody(_Body):
 @router.get("/v1/admin/invitations")
 def list_invitations(session: SessionDep, _admin: AdminKey):
     rows = session.scalars(select(Invitation).order_by(Invitation.created_at)).all()
-    return {"object": "list", "data": [operators.invitation_view(i) for i in rows]}
+    return {"object": "list", "data": [invitations.invitation_view(i) for i in rows]}
 
 
 @router.post("/v1/admin/invitations", status_code=201)
 def create_invitation(body: CreateInvitationBody, context: ContextDep, session: SessionDep, admin: AdminKey):
     try:
-        expires = operators.parse_duration(body.expires_in) if body.expires_in else None
-        invitation, code = operators.create_invitation(
+        expires = audit.parse_duration(body.expires_in) if body.expires_in else None
+        invitation, code = invitations.create_invitation(
             session, _actor(admin), body.tier, body.uses, expires, context.settings, body.note
         )
-    except operators.OperatorError as exc:
+    except audit.OperatorError as exc:
         raise _error(exc) from None
-    return {**operators.invitation_view(invitation), "code": code}
+    return {**invitations.invitation_view(invitation), "code": code}
 
 
 @router.post("/v1/admin/invitations/{invitation_id}/revoke")
 def revoke_invitation(invitation_id: str, session: SessionDep, admin: AdminKey):
     try:
-        return operators.invitation_view(operators.revoke_invitation(session, _actor(admin), invitation_id))
-    except operators.OperatorError as exc:
+        return invitations.invitation_view(invitations.revoke_invitation(session, _actor(admin), invitation_id))
+    except audit.OperatorError as exc:
         raise _error(exc) from None
 
 
@@ -189,10 +189,10 @@ def revoke_invitation(invitation_id: str, session: SessionDep, admin: AdminKey):
 def redeem_invitation(body: RedeemBody, context: ContextDep, session: SessionDep):
     """No key needed: the code is the credential. The new key is in the answer, and only there."""
     try:
-        key, secret = operators.redeem_invitation(session, body.code, body.name)
-    except operators.OperatorError as exc:
+        key, secret = invitations.redeem_invitation(session, body.code, body.name)
+    except audit.OperatorError as exc:
         raise _error(exc) from None
-    return {**operators.key_view(key, context.settings), "key": secret}
+    return {**keys.key_view(key, context.settings), "key": secret}
 
 
 # --- the review queue ------------------------------------------------------------------------------------------
@@ -217,14 +217,14 @@ def list_rejections(
     limit: int = Query(50, ge=1, le=500),
     after: int | None = Query(None, description="the id of the last rejection of the previous page"),
 ):
-    rows = operators.list_rejections(
+    rows = rejections.list_rejections(
         session, category=category, stage=stage, api_key_id=api_key_id, since=_when(since), until=_when(until),
         reviewed=reviewed, verdict=verdict, limit=limit + 1, after=after,
     )
     page = rows[:limit]
     return {
         "object": "list",
-        "data": [operators.rejection_view(r) for r in page],
+        "data": [rejections.rejection_view(r) for r in page],
         "has_more": len(rows) > limit,
         "last_id": page[-1].id if page else None,
     }
@@ -235,19 +235,19 @@ def get_rejection(rejection_id: int, session: SessionDep, _admin: AdminKey):
     rejection = session.get(PolicyRejection, rejection_id)
     if rejection is None:
         raise APIError(404, f"No rejection {rejection_id}.", param="rejection_id", code="not_found")
-    view = operators.rejection_view(rejection)
+    view = rejections.rejection_view(rejection)
     key = session.get(ApiKey, rejection.api_key_id) if rejection.api_key_id else None
-    view["api_key"] = operators.key_view(key) if key is not None else None
+    view["api_key"] = keys.key_view(key) if key is not None else None
     return view
 
 
 @router.post("/v1/admin/rejections/{rejection_id}/review")
 def review_rejection(rejection_id: int, body: ReviewBody, session: SessionDep, admin: AdminKey):
     try:
-        rejection = operators.review_rejection(session, _actor(admin), rejection_id, body.verdict, body.note)
-    except operators.OperatorError as exc:
+        rejection = rejections.review_rejection(session, _actor(admin), rejection_id, body.verdict, body.note)
+    except audit.OperatorError as exc:
         raise _error(exc) from None
-    return operators.rejection_view(rejection)
+    return rejections.rejection_view(rejection)
 
 
 # --- audit log and usage ---------------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ def audit_log(
     if action:
         query = query.where(AuditEntry.action == action)
     rows = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)).all()
-    return {"object": "list", "data": [operators.audit_view(e) for e in rows]}
+    return {"object": "list", "data": [audit.audit_view(e) for e in rows]}
 
 
 @router.get("/v1/organization/usage/images")

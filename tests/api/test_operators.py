@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from easel.assembly import create_app
-from core import jobs, keys, operators, rejections, tables
+from core import audit, jobs, keys, tables
 from core.db import make_engine, make_sessionmaker
-from tests.conftest import migrated, wait_for
+from tests.conftest import migrated
 
 FAST = {"steps": 1, "size": "256x256"}
 BLOCKED_PROMPT = "a photo of a b1oody decapitated body"
@@ -28,7 +28,7 @@ class Ops:
         self.engine = make_engine(settings.sqlalchemy_url)
         self.sessions = make_sessionmaker(self.engine)
         with self.sessions() as session:
-            _, self.admin_secret = operators.create_key(session, operators.CLI_ACTOR, "admin", role="admin")
+            _, self.admin_secret = keys.create_key(session, audit.CLI_ACTOR, "admin", role="admin")
         self.admin = {"Authorization": f"Bearer {self.admin_secret}"}
 
     def key(self, **fields) -> tuple[str, dict]:

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from core import jobs, keys, operators, rejections, tables
+from core import invitations, jobs, keys, rejections, tables
 from easel.cli import main
 from core.config import Settings
 from core.db import make_engine, make_sessionmaker
@@ -65,7 +65,7 @@ def test_invites_create_and_list(cli, capsys):
     listed = run(capsys, "invites", "list")
     assert "tier=beta" in listed and "used 0/20" in listed and code not in listed
     with cli() as session:
-        key, secret = operators.redeem_invitation(session, code, "newcomer")
+        key, secret = invitations.redeem_invitation(session, code, "newcomer")
         assert key.tier == "beta" and secret.startswith("sk-easel-")
     assert "used 1/20" in run(capsys, "invites", "list")
 

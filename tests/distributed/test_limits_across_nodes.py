@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from easel.assembly import create_app
-from core import jobs, keys, operators, rejections, tables
+from core import audit, keys, tables
 from core.db import make_engine, make_sessionmaker
 from tests.conftest import migrated
 
@@ -35,7 +35,7 @@ def two_nodes(make_settings, database_url, redis_server):
 
 def make_key(sessions, **limits) -> tuple[str, dict]:
     with sessions() as session:
-        key, secret = operators.create_key(session, operators.CLI_ACTOR, "limited", **limits)
+        key, secret = keys.create_key(session, audit.CLI_ACTOR, "limited", **limits)
     return key.id, {"Authorization": f"Bearer {secret}"}
 
 
