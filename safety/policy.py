@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from safety.decision import ALLOW, Decision
+from safety.profanity import profanity
 
 # Words that make a gloss sexual at all (the hard terms are in safety/terms/sexual.txt and match first).
 _SEXUAL_SIGNAL = re.compile(
@@ -259,7 +260,7 @@ class ContentPolicy:
             cfg = self.config.get("profanity") or {}
             category = cfg.get("category", "harassment")
             if self.blocks(category):
-                p = _profanity(terms.clean(text))
+                p = profanity(terms.clean(text))
                 if p >= float(cfg.get("threshold", 0.9)):
                     return Decision(False, category, "profanity", p)
         if self.prompt_checks.get("semantic", True):
@@ -338,54 +339,6 @@ class ContentPolicy:
     def check_outputs(self, batch: list) -> list[Decision]:
         """One decision per image of a job's outputs, checked together."""
         return self._check_images(batch, self.output_checks)
-
-
-_profanity_lock = threading.Lock()
-_profanity_model = None
-
-
-class _Profanity:
-    """alt-profanity-check's model (TF-IDF + 5 sigmoid-calibrated LinearSVCs), evaluated directly.
-
-    Same numbers as profanity_check.predict_prob (tests compare them), in ~0.4 ms instead of ~3 ms:
-    CalibratedClassifierCV spends most of its time in per-call input validation.
-    """
-
-    def __init__(self):
-        import numpy as np
-        from profanity_check import profanity_check as pc
-
-        self.vectorizer = pc.vectorizer
-        self.fallback = pc.predict_prob
-        self.fast = False
-        model = pc.model
-        try:
-            cals = model.calibrated_classifiers_
-            if model.method == "sigmoid" and list(model.classes_) == [0, 1]:
-                self.coef = np.stack([c.estimator.coef_.ravel() for c in cals]).T  # (vocab, k)
-                self.intercept = np.array([float(np.ravel(c.estimator.intercept_)[0]) for c in cals])
-                self.a = np.array([c.calibrators[0].a_ for c in cals])
-                self.b = np.array([c.calibrators[0].b_ for c in cals])
-                self.fast = True
-        except AttributeError:  # another version of the package: use its own function
-            pass
-
-    def __call__(self, text: str) -> float:
-        import numpy as np
-
-        if not self.fast:
-            return float(self.fallback([text])[0])
-        df = np.asarray(self.vectorizer.transform([text]) @ self.coef).ravel() + self.intercept
-        return float(np.mean(1.0 / (1.0 + np.exp(self.a * df + self.b))))
-
-
-def _profanity(text: str) -> float:
-    global _profanity_model
-    if _profanity_model is None:
-        with _profanity_lock:  # importing unpickles the model: once, and not from two threads at once
-            if _profanity_model is None:
-                _profanity_model = _Profanity()
-    return _profanity_model(text) if text.strip() else 0.0
 
 
 def load_config(path: Path | None = None) -> dict:

@@ -136,7 +136,7 @@ def test_decision_contract():
 def test_fast_profanity_matches_the_package():
     from profanity_check import predict_prob
 
-    from safety.policy import _profanity
+    from safety.profanity import profanity as _profanity
 
     texts = ["fuck off you worthless moron", "a naked mole rat", "a bowl of fruit", "you stupid bitch", "shit"]
     for t in texts:
