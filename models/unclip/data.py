@@ -35,7 +35,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from models.unclip import scenes as S
 
-DATA_VERSION = 1
+DATA_VERSION = 2  # 2: more caption phrasings (scenes.py) and captions without a background
 LOW_RES = 32
 HIGH_RES = 256
 NOTO_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
@@ -46,7 +46,8 @@ RECIPE = {
     "low_res": LOW_RES,
     "high_res": HIGH_RES,
     "single_scenes": 16000,
-    "relation_scenes": 6000,
+    "relation_scenes": 8000,
+    "no_background": 0.12,  # fraction of scenes captioned without a background (drawn on S.no_background_for)
     "emoji_concepts": 160,
     "emoji_captions_per_image": 6,
     "hires_scenes": 1500,
@@ -66,18 +67,24 @@ def build_scenes(recipe: dict, rng: random.Random):
         color, shape = rng.choice(singles)
         size, position = rng.choice(list(S.SIZES)), rng.choice(S.POSITIONS)
         background = rng.choice([c for c in S.COLORS if c != color])
+        named = rng.random() >= recipe.get("no_background", 0.0)
+        if not named:
+            background = S.no_background_for([color])
         cx, cy = S.position_center(position, size)
         # Small jitter so the model does not learn nine exact pixel positions only.
         cx, cy = cx + rng.uniform(-0.03, 0.03), cy + rng.uniform(-0.03, 0.03)
         images.append(S.render([S.Item(shape, color, cx, cy, S.SIZES[size])], background, HIGH_RES))
-        captions.append(S.single_caption(color, shape, size, position, background, rng))
+        captions.append(S.single_caption(color, shape, size, position, background if named else None, rng))
     for _ in range(recipe["relation_scenes"]):
         a = rng.choice(singles)
         b = rng.choice([p for p in singles if p != a])
         relation = rng.choice(S.RELATIONS)
         background = rng.choice([c for c in S.COLORS if c not in (a[0], b[0])])
+        named = rng.random() >= recipe.get("no_background", 0.0)
+        if not named:
+            background = S.no_background_for([a[0], b[0]])
         images.append(S.render(S.relation_items(a, relation, b, rng), background, HIGH_RES))
-        captions.append(S.relation_caption(a, relation, b, background, rng))
+        captions.append(S.relation_caption(a, relation, b, background if named else None, rng))
     return images, captions
 
 

@@ -111,23 +111,94 @@ def render(items: list[Item], background: str, size: int = 256, supersample: int
 
 
 # ----------------------------------------------------------------------------------------------- captions
-def single_caption(color: str, shape: str, size: str, position: str, background: str, rng: random.Random) -> str:
-    pos = rng.choice(POSITION_PHRASES[position])
+# The TRAINING phrasings. Evaluation has its own, disjoint ones in paraphrase.py (never imported here), so that
+# its paraphrase rows measure wordings the model never saw. Version 2 of the data added imperative and terse
+# sentences, background-first orders, "backdrop"/"against", "big"/"little", "upper"/"lower", the relation's
+# converse and "with ... to its left" forms, and captions with no background at all (drawn on NO_BACKGROUND).
+SIZE_WORDS = {"small": ["small", "small", "little"], "large": ["large", "large", "big"]}
+POSITION_PHRASES_EXTRA = {
+    "center": ["at the centre"],
+    "left": ["on the left side"],
+    "right": ["on the right side"],
+    "top": ["at the top of the picture"],
+    "bottom": ["at the bottom of the picture"],
+    "top left": ["in the upper left"],
+    "top right": ["in the upper right"],
+    "bottom left": ["in the lower left"],
+    "bottom right": ["in the lower right"],
+}
+RELATION_WORDS = {
+    "to the left of": ["to the left of", "left of"],
+    "to the right of": ["to the right of", "right of"],
+    "above": ["above", "over"],
+    "below": ["below", "under"],
+}
+CONVERSE = {"to the left of": "to the right of", "to the right of": "to the left of", "above": "below", "below": "above"}
+RELATION_ITS = {"to the left of": "to its left", "to the right of": "to its right", "above": "above it", "below": "below it"}
+
+
+def no_background_for(colors: list[str]) -> str:
+    """The background drawn when a caption names none: white, unless a shape is white (then black, then gray)."""
+    return next(c for c in ("white", "black", "gray") if c not in colors)
+
+
+def _color_word(color: str, rng: random.Random) -> str:
+    return "grey" if color == "gray" and rng.random() < 0.3 else color
+
+
+def single_caption(color: str, shape: str, size: str, position: str, background: str | None,
+                   rng: random.Random) -> str:
+    """A training caption; background None = a caption that names no background."""
+    pos = rng.choice(POSITION_PHRASES[position] + POSITION_PHRASES_EXTRA[position])
+    size_w = rng.choice(SIZE_WORDS[size])
+    color = _color_word(color, rng)
+    if background is None:
+        return rng.choice([
+            f"a {size_w} {color} {shape} {pos}",
+            f"a {color} {shape} {pos}",
+            f"draw a {size_w} {color} {shape} {pos}",
+            f"{color} {shape}, {pos.split(' ', 1)[1]}",
+        ])
+    bg = _color_word(background, rng)
     templates = [
-        f"a {size} {color} {shape} {pos} on a {background} background",
-        f"{size} {color} {shape} {pos}, {background} background",
-        f"a {background} background with a {size} {color} {shape} {pos}",
-        f"a {color} {shape} {pos} on {background}",
-        f"a picture of a {size} {color} {shape} {pos}, the background is {background}",
+        f"a {size_w} {color} {shape} {pos} on a {bg} background",
+        f"{size_w} {color} {shape} {pos}, {bg} background",
+        f"a {bg} background with a {size_w} {color} {shape} {pos}",
+        f"a {color} {shape} {pos} on {bg}",
+        f"a picture of a {size_w} {color} {shape} {pos}, the background is {bg}",
+        f"draw a {color} {shape} {pos} on a {bg} background",
+        f"paint a {size_w} {color} {shape} {pos} against a {bg} background",
+        f"{color} {shape} {pos.split(' ', 1)[1]}, {bg} backdrop",
+        f"on a {bg} backdrop, a {size_w} {color} {shape} {pos}",
+        f"{pos}: a {color} {shape}; background {bg}",
+        f"show a {color} {shape} {pos} with a {bg} background",
+        f"{bg} background, {color} {shape} {pos}",
     ]
     return rng.choice(templates)
 
 
-def relation_caption(a: tuple[str, str], relation: str, b: tuple[str, str], background: str, rng: random.Random) -> str:
+def relation_caption(a: tuple[str, str], relation: str, b: tuple[str, str], background: str | None,
+                     rng: random.Random) -> str:
+    """A training caption for `a relation b`; background None = no background named."""
+    rel = rng.choice(RELATION_WORDS[relation])
+    conv = rng.choice(RELATION_WORDS[CONVERSE[relation]])
+    ac, bc = f"{_color_word(a[0], rng)} {a[1]}", f"{_color_word(b[0], rng)} {b[1]}"
+    if background is None:
+        return rng.choice([
+            f"a {ac} {rel} a {bc}",
+            f"a {bc} {conv} a {ac}",
+            f"draw a {ac} {rel} a {bc}",
+            f"a {bc} with a {ac} {RELATION_ITS[relation]}",
+        ])
+    bg = _color_word(background, rng)
     templates = [
-        f"a {a[0]} {a[1]} {relation} a {b[0]} {b[1]} on a {background} background",
-        f"{a[0]} {a[1]} {relation} {b[0]} {b[1]}, {background} background",
-        f"a {background} background with a {a[0]} {a[1]} {relation} a {b[0]} {b[1]}",
+        f"a {ac} {rel} a {bc} on a {bg} background",
+        f"{ac} {rel} {bc}, {bg} background",
+        f"a {bg} background with a {ac} {rel} a {bc}",
+        f"a {bc} {conv} a {ac} on a {bg} background",
+        f"draw a {ac} {rel} a {bc} against a {bg} background",
+        f"on a {bg} backdrop, a {bc} with a {ac} {RELATION_ITS[relation]}",
+        f"{bg} background, {ac} {rel} {bc}",
     ]
     return rng.choice(templates)
 
