@@ -16,6 +16,12 @@ Stages, in order (each needs the one before):
   3. upsampler: 32 -> 256 residual regression on random crops, with noise on its input (robust to the decoder);
   4. decoder: v-prediction diffusion (min-SNR weighted) at 32x32 conditioned on image embedding + text tokens, 9-channel
      inpainting input, conditioning dropped at random for classifier-free guidance.
+Warm start (issue 22): `--init-from models/unclip/weights --retrain prior,decoder` loads every network from the
+shipped weights and trains the named stages further from there (the others are kept as they are); `--minutes`,
+`--steps` and `--lr` set those stages' budgets, e.g. `--minutes prior=6,decoder=70 --lr prior=2e-4,decoder=3e-4`.
+Every phase (stage, steps, minutes, warm start or not, data version) is appended to `phases` in
+weights/unclip_config.json, after the phases of the weights it started from.
+
 Each stage runs for `steps` optimizer steps or until its `minutes` budget is spent, whichever comes first
 (the cores are shared with other work; the steps actually done are recorded in the checkpoint and in
 weights/unclip_config.json). The checkpoint is self-describing (config, stage, step, data recipe, version)
@@ -148,7 +154,25 @@ def save_checkpoint(path: Path, cfg: TrainConfig, state: dict) -> None:
     os.replace(tmp, path)  # never leave a half-written checkpoint behind
 
 
-def export_weights(cfg: TrainConfig, nets: dict, progress: dict, recipe: dict) -> None:
+def phases_of(weights_dir: Path) -> list[dict]:
+    """The training phases recorded with a set of exported weights (first-version weights: from steps_done)."""
+    meta = json.loads((weights_dir / "unclip_config.json").read_text())
+    if "phases" in meta:
+        return meta["phases"]
+    done = meta["steps_done"]
+    version = meta.get("data_recipe", {}).get("version", 1)
+    return [{"stage": s, "steps": done[s], "minutes": round(done.get(s + "_seconds", 0) / 60, 1),
+             "warm_start": None, "data_version": version} for s in STAGES if done.get(s)]
+
+
+def current_phases(base: list[dict], progress: dict, warm: str | None, trained: list[str], recipe: dict) -> list[dict]:
+    """base plus one entry per stage this run trained (so far)."""
+    new = [{"stage": s, "steps": progress[s], "minutes": round(progress.get(s + "_seconds", 0) / 60, 1),
+            "warm_start": warm, "data_version": recipe["version"]} for s in STAGES if s in trained and progress[s]]
+    return base + new
+
+
+def export_weights(cfg: TrainConfig, nets: dict, progress: dict, recipe: dict, phases: list[dict] | None = None) -> None:
     """Write every finished component with its config, as fp16 safetensors (keeps the repo under 40 MB)."""
     out = Path(cfg.weights)
     out.mkdir(parents=True, exist_ok=True)
@@ -162,6 +186,7 @@ def export_weights(cfg: TrainConfig, nets: dict, progress: dict, recipe: dict) -
         "version": VERSION,
         "components": sorted(nets),
         "steps_done": progress,
+        "phases": phases or [],
         "train_config": asdict(cfg),
         "data_recipe": recipe,
         "low_res": 32,
@@ -180,6 +205,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default 1: the cores are shared)")
     parser.add_argument("--retrain", default="", help="comma-separated stages to train afresh, the others "
                         "loaded from --weights (e.g. --retrain prior,decoder after changing those networks)")
+    parser.add_argument("--init-from", default=None, help="warm start: load every network from these exported "
+                        "weights; the --retrain stages (default prior,decoder) are trained further from them")
+    parser.add_argument("--minutes", default="", help="per-stage minute budgets, e.g. prior=6,decoder=70")
+    parser.add_argument("--steps", default="", help="per-stage step budgets, e.g. decoder=8000")
+    parser.add_argument("--lr", default="", help="per-stage peak learning rates, e.g. decoder=3e-4")
     args = parser.parse_args(argv)
     cfg = smoke_config(args.data or "/tmp/unclip-smoke-data", args.out or "/tmp/unclip-smoke") if args.smoke else TrainConfig()
     if args.data:
@@ -191,7 +221,14 @@ def main(argv: list[str] | None = None) -> dict:
     if args.threads:
         cfg.threads = args.threads
     retrain = [s for s in args.retrain.split(",") if s]
+    if args.init_from and not retrain:
+        retrain = ["prior", "decoder"]
     assert set(retrain) <= set(STAGES), f"--retrain takes stages from {STAGES}"
+    for flag, field_name, kind in ((args.minutes, "minutes", float), (args.steps, "steps", int), (args.lr, "lr", float)):
+        for item in filter(None, flag.split(",")):
+            stage, value = item.split("=")
+            assert stage in STAGES, f"unknown stage {stage!r}"
+            setattr(getattr(cfg, stage), field_name, kind(value))
 
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
@@ -213,6 +250,10 @@ def main(argv: list[str] | None = None) -> dict:
     progress = {s: 0 for s in STAGES}
     opt_states: dict = {}
 
+    source = Path(args.init_from or cfg.weights)
+    base_phases = phases_of(source) if retrain and (source / "unclip_config.json").exists() else []
+    trained = retrain or list(STAGES)
+    warm = args.init_from
     ckpt_path = Path(cfg.out) / "ckpt.pt"
     if ckpt_path.exists():  # resume
         ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False)
@@ -222,7 +263,19 @@ def main(argv: list[str] | None = None) -> dict:
         decoder_ema.load_state_dict(ckpt["decoder_ema"])
         progress, opt_states = ckpt["progress"], ckpt["optimizers"]
         gen.set_state(ckpt["generator"])
+        base_phases, trained, warm = ckpt.get("base_phases", []), ckpt.get("trained", list(STAGES)), ckpt.get("warm")
         print(f"resumed from {ckpt_path}: {progress}")
+    elif args.init_from:  # warm start: every network as exported; the retrained stages continue from there
+        shipped = json.loads((source / "unclip_config.json").read_text())["steps_done"]
+        for stage in STAGES:
+            name = NET_OF_STAGE[stage]
+            nets[name] = type(nets[name]).from_pretrained(source / name, torch_dtype=torch.float32)
+            if stage == "decoder":
+                decoder_ema.load_state_dict(nets[name].state_dict())
+            if stage not in retrain:
+                progress.update({k: v for k, v in shipped.items() if k.startswith(stage)})
+        progress["warm_started"] = True
+        print(f"warm start from {source}: training {retrain} further; kept: {progress}")
     elif retrain:  # the stages kept come from the exported weights, as trained
         shipped = json.loads((Path(cfg.weights) / "unclip_config.json").read_text())["steps_done"]
         for stage in STAGES:
@@ -242,11 +295,16 @@ def main(argv: list[str] | None = None) -> dict:
             "decoder_ema": decoder_ema.state_dict(),
             "progress": progress, "optimizers": opt_states, "generator": gen.get_state(),
             "data_recipe": data["recipe"], "stage": stage,
+            "base_phases": base_phases, "trained": trained, "warm": warm,
         })
+
+    def export() -> None:
+        export_weights(cfg, finished_nets(), progress, data["recipe"],
+                       current_phases(base_phases, progress, warm, trained, data["recipe"]))
 
     def finished_nets() -> dict:
         return {NET_OF_STAGE[s]: (decoder_ema if s == "decoder" else nets[NET_OF_STAGE[s]])
-                for s in STAGES if progress[s] > 0}
+                for s in STAGES if progress[s] > 0 or progress.get("warm_started")}
 
     def run_stage(stage: str, net: torch.nn.Module, loss_fn, after_step=None) -> None:
         sc: StageConfig = getattr(cfg, stage)
@@ -287,11 +345,11 @@ def main(argv: list[str] | None = None) -> dict:
             if time.time() - last_ckpt > cfg.ckpt_every_s:
                 checkpoint(stage, opt)
                 if stage == "decoder":  # a usable set of weights exists at every moment of the long stage
-                    export_weights(cfg, finished_nets(), progress, data["recipe"])
+                    export()
                 last_ckpt = time.time()
         progress[stage + "_closed"] = True
         checkpoint(stage, opt)
-        export_weights(cfg, finished_nets(), progress, data["recipe"])
+        export()
 
     def batch_idx(b: int) -> torch.Tensor:
         return torch.randint(0, n_items, (b,), generator=gen)
@@ -321,7 +379,7 @@ def main(argv: list[str] | None = None) -> dict:
     # ---- 2. prior: text -> image embedding, diffusion with x0 prediction (as in DALL-E 2)
     prior = nets["prior"]
     prior_sched = train_scheduler("prior")
-    if not progress.get("prior_closed"):  # standardise the targets; the prior keeps these as clip_mean / clip_std
+    if not progress.get("prior_closed") and not progress.get("warm_started"):  # standardise the targets; the prior keeps these as clip_mean / clip_std
         with torch.no_grad():
             prior.clip_mean.copy_(image_embeds.mean(0, keepdim=True))
             prior.clip_std.copy_(image_embeds.std(0, keepdim=True).clamp(min=1e-3))
