@@ -4,7 +4,11 @@ One readable ``__call__`` holds the whole sampling loop, diffusers style. The th
 their inputs:
 - generate: prompt -> prior samples an image embedding -> decoder draws it (guided by embedding + text);
 - edit / outpaint: as generate, plus the 9-channel inpainting input of the decoder;
-- vary: the uploaded image's embedding from the image encoder, decoded without text (DALL-E 2 variations).
+- vary: the uploaded image's embedding from the image encoder, decoded without text (DALL-E 2 variations),
+  starting from the upload itself noised part of the way (SDEdit, ``VARIATION_STRENGTH``), so that a variation
+  keeps the source's colours and shapes where the embedding alone lost them (a red circle became red stars).
+Edits match the repainted background's colour to the kept one's around the mask (seams.py), at 32x32 before the
+upsampler and again at the output size, inside the mask only.
 Beyond 256x256 (512, 1024) the upsampler's output is enlarged with Lanczos resampling: a learned second
 upsampler was not affordable in this project's CPU training budget (see docs/model.md).
 """
@@ -23,11 +27,17 @@ from PIL import Image
 
 from models.backend import BackendRequest, ProgressCallback, keep_unmasked, report
 from models.unclip import modeling as M
+from models.unclip.scenes import PALETTE
+from models.unclip.seams import background_onto_palette, match_background
 from models.unclip.text_encoder import FrozenTextEncoder
 
 LOW_RES = 32
 UPSAMPLED = 256
 DEFAULTS = {"prior_steps": 10, "decoder_steps": 15, "prior_guidance": 2.0, "guidance_scale": 3.0}
+# Variations start from the source noised this far along the decoder's schedule (1 = pure noise: the embedding
+# alone). Chosen on evaluate.py's variation rows: see docs/model.md.
+VARIATION_STRENGTH = 0.7
+BACKGROUND_WORDS = {"background", "backdrop", "background.", "backdrop."}
 
 
 def pil_to_tensor(image: Image.Image, size: int) -> torch.Tensor:
@@ -111,12 +121,17 @@ class UnclipPipeline:
         prior_steps: int | None = None,
         guidance_scale: float | None = None,
         prior_guidance: float | None = None,
+        init_strength: float | None = None,
+        match_colours: bool = True,
         progress: ProgressCallback | None = None,
     ) -> torch.Tensor:
         """Returns n images, (n, 3, 256, 256) in [-1, 1].
 
         prompt: text to draw (None for variations). image_embeds: (n, 384) embeddings to decode instead of
-        sampling the prior. init_image (1, 3, 32, 32) and mask (1, 1, 32, 32, 1 = repaint): inpainting.
+        sampling the prior. init_image (1, 3, 32, 32) and mask (1, 1, 32, 32, 1 = repaint): inpainting, with
+        the repainted background's colour matched to the kept one's (match_colours). init_image without a mask
+        and init_strength in (0, 1]: start from init_image noised that far along the schedule (SDEdit), still
+        running `decoder_steps` steps.
         """
         decoder_steps = decoder_steps or self.defaults["decoder_steps"]
         prior_steps = prior_steps or self.defaults["prior_steps"]
@@ -127,6 +142,15 @@ class UnclipPipeline:
         done = 0
         generator = torch.Generator().manual_seed(seed)
         dev = self.device
+
+        shown = init_image
+        if mask is not None and match_colours:
+            # The decoder is shown the kept background in the nearest colour it knows, and a prompt that names
+            # no background is told that colour: asked for "a red star" on navy it otherwise fights the known
+            # pixels (trained captions without a background are drawn on white) and paints texture.
+            shown, background = self._onto_palette(init_image, mask)
+            if prompt is not None and background is not None and not BACKGROUND_WORDS & set(prompt.lower().split()):
+                prompt = f"{prompt.rstrip(' .')} on a {background} background"
 
         # 1. text: pooled embedding + token states; zeros and an empty mask are the "no text" condition
         if prompt is not None:
@@ -166,10 +190,21 @@ class UnclipPipeline:
             masked_in = torch.zeros(n, 3, LOW_RES, LOW_RES, device=dev)
         else:
             mask_in = mask.to(dev).expand(n, -1, -1, -1)
-            masked_in = (init_image.to(dev) * (1 - mask.to(dev))).expand(n, -1, -1, -1)
-        self.decoder_scheduler.set_timesteps(decoder_steps)
-        x = self._noise((n, 3, LOW_RES, LOW_RES), generator) * self.decoder_scheduler.init_noise_sigma
-        for t in self.decoder_scheduler.timesteps:
+            masked_in = (shown.to(dev) * (1 - mask.to(dev))).expand(n, -1, -1, -1)
+        sdedit = mask is None and init_image is not None and init_strength is not None and init_strength < 1
+        if sdedit:  # the schedule a full run of decoder_steps / strength steps would take, its last decoder_steps
+            schedule_steps = max(decoder_steps, round(decoder_steps / init_strength))
+            self.decoder_scheduler.set_timesteps(schedule_steps)
+            begin = schedule_steps - decoder_steps
+            self.decoder_scheduler.set_begin_index(begin)
+            timesteps = self.decoder_scheduler.timesteps[begin:]
+            noise = self._noise((n, 3, LOW_RES, LOW_RES), generator)
+            x = self.decoder_scheduler.add_noise(init_image.to(dev).expand(n, -1, -1, -1), noise, timesteps[:1])
+        else:
+            self.decoder_scheduler.set_timesteps(decoder_steps)
+            timesteps = self.decoder_scheduler.timesteps
+            x = self._noise((n, 3, LOW_RES, LOW_RES), generator) * self.decoder_scheduler.init_noise_sigma
+        for t in timesteps:
             both = M.decoder_forward(
                 self.decoder,
                 torch.cat([x, x]),
@@ -187,12 +222,36 @@ class UnclipPipeline:
             report(progress, done, total)
         if mask is not None:  # the known pixels, exactly, so the upsampler sees the real context
             x = x * mask_in + init_image.to(dev) * (1 - mask_in)
+            if match_colours:  # and a repainted background in the kept one's colour, so it sees no seam either
+                x = self._match_low(x, init_image.to(dev), mask_in)
 
         # 4. upsampler: 32 -> 256 in one learned step
         images = M.upsample(self.upsampler, x.clamp(-1, 1), UPSAMPLED)
         done += 1
         report(progress, done, total)
         return images
+
+    @staticmethod
+    def _onto_palette(init_image: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, str | None]:
+        """The known image as the decoder is shown it, its background moved onto the nearest training colour,
+        and that colour's name (None: no flat background around the mask, the image is shown as it is)."""
+        known = ((init_image[0].permute(1, 2, 0) + 1) * 127.5).cpu().numpy()
+        palette = np.array(list(PALETTE.values()), np.float32)
+        shifted, index = background_onto_palette(known, mask[0, 0].cpu().numpy(), palette, ring=1)
+        shown = (torch.from_numpy(shifted).permute(2, 0, 1)[None] / 127.5 - 1).to(init_image.dtype)
+        return shown, (None if index is None else list(PALETTE)[index])
+
+    @staticmethod
+    def _match_low(x: torch.Tensor, init_image: torch.Tensor, mask_in: torch.Tensor) -> torch.Tensor:
+        """match_background at 32x32 (a ring of 1 cell = 8 output pixels), in 0-255 levels."""
+        known = ((init_image[0].permute(1, 2, 0) + 1) * 127.5).cpu().numpy()
+        mask = mask_in[0, 0].cpu().numpy()
+        out = []
+        for image in x:
+            arr = ((image.permute(1, 2, 0).clamp(-1, 1) + 1) * 127.5).cpu().numpy()
+            matched = match_background(arr, known, mask, ring=1)
+            out.append(torch.from_numpy(matched).permute(2, 0, 1) / 127.5 - 1)
+        return torch.stack(out).to(x.device, x.dtype)
 
 
 def _resize_all(images: list[Image.Image], size: int) -> list[Image.Image]:
@@ -230,11 +289,19 @@ class UnclipBackend:
         images = self.pipeline(prompt=r.prompt, n=r.n, seed=r.seed, init_image=init, mask=mask_low,
                                decoder_steps=r.steps, guidance_scale=r.guidance_scale, progress=r.progress)
         results = _resize_all(tensor_to_pils(images), r.size)
-        return keep_unmasked(r.image.convert("RGB").resize((r.size, r.size)), results, r.mask)
+        original = r.image.convert("RGB").resize((r.size, r.size))
+        # The upsampler and the enlargement blur the background a little differently from the kept pixels:
+        # match once more at the output size, inside the mask only (ring: 4 px at 256, as the seam is measured).
+        known = np.asarray(original, np.float32)
+        ring = max(4, r.size // 64)
+        results = [Image.fromarray(np.clip(match_background(np.asarray(im), known, r.mask, ring=ring), 0, 255)
+                                   .round().astype(np.uint8), "RGB") for im in results]
+        return keep_unmasked(original, results, r.mask)
 
     def vary(self, request: BackendRequest) -> list[Image.Image]:
         r = request
         embeds = self.pipeline.embed_images([r.image]).expand(r.n, -1)
         images = self.pipeline(prompt=None, n=r.n, seed=r.seed, image_embeds=embeds, decoder_steps=r.steps,
+                               init_image=pil_to_tensor(r.image, LOW_RES), init_strength=VARIATION_STRENGTH,
                                guidance_scale=r.guidance_scale, progress=r.progress)
         return _resize_all(tensor_to_pils(images), r.size)
