@@ -44,23 +44,30 @@ def seam_levels(result: np.ndarray, original: np.ndarray, mask: np.ndarray, ring
 
 
 def match_background(result: np.ndarray, original: np.ndarray, mask: np.ndarray, ring: int = 4,
-                     tol: float = 64.0) -> np.ndarray:
+                     tol: float = 64.0, passes: int = 4) -> np.ndarray:
     """`result` (H, W, 3, 0-255 floats or uint8) with its repainted background moved onto the kept one's colour.
 
     Only pixels where mask > 0 change. A repainted pixel moves by (kept median - repainted median) times a
     weight that is 1 at the repainted background's colour and falls to 0 at `tol` levels (largest channel
-    difference) from it, so shapes of other colours are left as drawn. Returns float32, same shape.
+    difference) from it, so shapes of other colours are left as drawn. A textured repainting (pixels spread
+    wider than `tol` about its median) widens the tolerance to that spread, and the move is repeated (`passes`)
+    until the medians agree, since a partial weight moves the median only part of the way. Returns float32.
     """
     out = np.asarray(result, np.float32).copy()
     inside, outside = edge_rings(mask, ring)
     if not inside.any() or not outside.any():
         return out
     kept = np.median(np.asarray(original, np.float32)[outside], axis=0)
-    repainted = np.median(out[inside], axis=0)
     repaint = mask > 0
-    pixels = out[repaint]
-    weight = np.clip(1.0 - np.abs(pixels - repainted).max(-1) / tol, 0.0, 1.0)[:, None]
-    out[repaint] = pixels + weight * (kept - repainted)
+    for _ in range(passes):
+        repainted = np.median(out[inside], axis=0)
+        if np.abs(kept - repainted).mean() <= 0.5:
+            break
+        spread = np.percentile(np.abs(out[inside] - repainted).max(-1), 75)
+        width = max(tol, 2.0 * float(spread))
+        pixels = out[repaint]
+        weight = np.clip(1.0 - np.abs(pixels - repainted).max(-1) / width, 0.0, 1.0)[:, None]
+        out[repaint] = pixels + weight * (kept - repainted)
     return out
 
 

@@ -57,6 +57,81 @@ def test_edit_keeps_unmasked_pixels_exactly(tiny_backend):
     assert np.abs(out[mask == 1].astype(int) - src[mask == 1]).mean() > 5  # the masked area was repainted
 
 
+def test_match_background_moves_only_the_repainted_background_inside_the_mask():
+    from models.unclip.seams import match_background, seam_levels
+
+    olive = np.array([85, 107, 47], np.float32)
+    original = np.tile(olive, (64, 64, 1))
+    mask = np.zeros((64, 64), np.float32)
+    mask[16:48, 16:48] = 1
+    result = original.copy()
+    result[mask > 0] = (30, 165, 60)  # the decoder's nearest palette green where olive was to continue
+    result[28:36, 28:36] = (220, 30, 30)  # and a red shape it drew
+    assert seam_levels(result, original, mask) > 40
+    matched = match_background(result, original, mask)
+    assert seam_levels(matched, original, mask) < 1
+    assert (matched[mask == 0] == result[mask == 0]).all()  # outside the mask: untouched
+    assert np.abs(matched[30, 30] - (220, 30, 30)).max() < 1  # the red shape keeps its colour
+    assert np.abs(matched[20, 20] - olive).max() < 1
+
+
+def test_edit_of_an_arbitrary_flat_colour_has_no_seam_and_keeps_the_rest(tiny_backend):
+    """Even an untrained decoder's repainting meets a background outside the palette without a visible seam."""
+    from models.unclip.seams import seam_levels
+
+    for rgb in ((85, 107, 47), (20, 30, 90), (245, 245, 220)):
+        original = Image.new("RGB", (256, 256), rgb)
+        mask = np.zeros((256, 256), np.float32)
+        mask[60:190, 70:200] = 1
+        (result,) = tiny_backend.edit(BackendRequest(image=original, mask=mask, prompt="a red star", n=1, size=256, seed=1))
+        out, src = np.asarray(result), np.asarray(original)
+        assert (out[mask == 0] == src[mask == 0]).all()
+        assert seam_levels(out, src, mask) <= 3, rgb
+
+
+def test_variations_start_from_the_source(tiny_backend):
+    """init_strength decodes from the noised source (SDEdit): at a low strength even an untrained decoder stays
+    near the source's colour, which the same decoder from pure noise does not; the step count stays `steps`."""
+    from models.unclip.pipeline import pil_to_tensor
+
+    pipe = tiny_backend.pipeline
+    source = Image.new("RGB", (256, 256), (220, 30, 30))
+    embeds = pipe.embed_images([source])
+    init = pil_to_tensor(source, 32)
+
+    def distance(strength):
+        calls = []
+        out = pipe(prompt=None, n=1, seed=0, image_embeds=embeds, init_image=init, init_strength=strength,
+                   decoder_steps=4, progress=lambda s, t: calls.append(s))
+        assert len(calls) == 5
+        return (out[0].mean((1, 2)) - init[0].mean((1, 2))).abs().max().item()
+
+    assert distance(0.05) < 0.5 * distance(None)
+    images = tiny_backend.vary(BackendRequest(image=source, n=2, size=256, seed=0))
+    assert not (np.asarray(images[0]) == np.asarray(images[1])).all()
+
+
+def test_paraphrases_are_not_training_captions():
+    """The evaluation's paraphrase generator and the training templates never produce the same sentence, and
+    no training module imports the generator."""
+    from models.unclip import paraphrase as P
+
+    rng = random.Random(0)
+    training, evaluation = set(), set()
+    for _ in range(3000):
+        color, shape = rng.choice(S.COLORS), rng.choice(S.SHAPES)
+        size, position = rng.choice(list(S.SIZES)), rng.choice(S.POSITIONS)
+        background = rng.choice([None, *S.COLORS])
+        training.add(S.single_caption(color, shape, size, position, background, rng))
+        evaluation.add(P.single_paraphrase(color, shape, size, position, background, rng))
+        a, b, rel = (color, shape), (rng.choice(S.COLORS), rng.choice(S.SHAPES)), rng.choice(S.RELATIONS)
+        training.add(S.relation_caption(a, rel, b, background, rng))
+        evaluation.add(P.relation_paraphrase(a, rel, b, background, rng))
+    assert not training & evaluation
+    for module in ("data.py", "train.py", "scenes.py"):
+        assert "paraphrase" not in (REPO / "models" / "unclip" / module).read_text()
+
+
 def test_progress_counts_every_step_of_every_stage(tiny_backend):
     calls = []
     tiny_backend.generate(BackendRequest(prompt="a square", n=2, size=256, seed=0, steps=5, progress=lambda s, t: calls.append((s, t))))
@@ -160,6 +235,16 @@ def test_smoke_training_writes_loadable_self_describing_weights_and_resumes(tmp_
     assert all(torch.equal(prior_before[k], v) for k, v in tensors("prior").items())
     assert any(not torch.equal(decoder_before[k], v) for k, v in tensors("decoder").items())
 
+    # --init-from trains the named stages further from exported weights and records every phase.
+    warm = T.main(["--smoke", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "warm"),
+                   "--weights", str(tmp_path / "warm-weights"), "--init-from", str(out / "weights"),
+                   "--retrain", "decoder", "--steps", "decoder=2"])
+    assert warm["decoder"] == 2 and warm["prior"] == progress["prior"]
+    phases = json.loads((tmp_path / "warm-weights" / "unclip_config.json").read_text())["phases"]
+    assert [p["stage"] for p in phases] == [*T.STAGES, "decoder"]
+    assert phases[-1]["warm_start"] == str(out / "weights") and phases[-1]["steps"] == 2
+    assert phases[0]["warm_start"] is None
+
 
 # ------------------------------------------------------------------------------ the shipped weights
 shipped = pytest.mark.skipif(not (SHIPPED / "unclip_config.json").exists(), reason="no shipped weights")
@@ -229,6 +314,32 @@ def test_shipped_model_outpaints_with_the_background(shipped_backend):
     border = np.asarray(result)[mask > 0].astype(int)
     close = np.abs(border - np.array(S.PALETTE["yellow"])).max(-1) <= 48
     assert close.mean() >= 0.9
+
+
+@shipped
+def test_shipped_model_edits_off_palette_backgrounds_without_a_seam(shipped_backend):
+    from models.unclip.seams import seam_levels
+
+    for rgb in ((85, 107, 47), (20, 30, 90), (160, 200, 240)):
+        original = Image.new("RGB", (256, 256), rgb)
+        mask = np.zeros((256, 256), np.float32)
+        mask[100:230, 110:240] = 1
+        (result,) = shipped_backend.edit(BackendRequest(image=original, mask=mask, prompt="a red star", n=1, size=256, seed=1))
+        out = np.asarray(result)
+        assert (out[mask == 0] == np.asarray(original)[mask == 0]).all()
+        assert seam_levels(out, np.asarray(original), mask) <= 3, rgb
+        _, found = S.detect(result)
+        assert any(d.color == "red" for d in found), rgb  # and the star was drawn
+
+
+@shipped
+def test_shipped_variations_keep_the_colours_and_shapes(shipped_backend):
+    from models.unclip.evaluate import same_picture
+
+    red = S.render([S.Item("circle", "red", 0.5, 0.5, 0.5)], "white", 256)
+    variations = shipped_backend.vary(BackendRequest(image=red, n=4, size=256, seed=0))
+    assert sum(same_picture(red, v) for v in variations) >= 3
+    assert all(np.abs(np.asarray(v).astype(int) - np.asarray(red)).mean() > 1 for v in variations)
 
 
 @shipped
