@@ -418,7 +418,7 @@ def main(argv: list[str] | None = None) -> dict:
     gens, edits, outpaints, variations = [], [], [], []
     meta = Path(args.data) / "meta.json"
     caps = eval_captions(backend, args.per_case, rng, gens)
-    emoji = eval_emoji(backend, emoji_prompts(meta, args.emoji), gens) if meta.exists() else None
+    emoji = eval_emoji(backend, emoji_prompts(meta, args.emoji), gens) if meta.exists() and args.emoji else None
     ed = eval_edits(backend, args.per_case * 4, rng, edits)
     outp = eval_outpaint(backend, args.per_case * 4, rng, outpaints)
     sources, domains = variation_sources(meta, args.per_case * 2, rng)
@@ -441,7 +441,7 @@ def main(argv: list[str] | None = None) -> dict:
          f"{pct(caps['relations'])} / {pct(para['relations'])}", ">= 70%"),
         ("No background named: background is none of the shapes' colours", pct(no_bg), ">= 90%"),
         ("Emoji: top-1 retrieval of the prompt among 100 captions",
-         pct(emoji) if emoji else "skipped (no data/unclip/meta.json)", ">= 50%"),
+         pct(emoji) if emoji else "skipped (--emoji 0 or no data/unclip/meta.json)", ">= 50%"),
         ("Edits: pixels outside the mask unchanged", pct(ed["unchanged"]), "100%"),
         ("Edits: requested shape detected in the masked region", pct(ed["placed"]), ">= 80%"),
         ("Edits: seam, palette / arbitrary RGB backgrounds (levels; mean, max)", seam("edit"), "<= 3 / <= 3"),
