@@ -53,7 +53,7 @@ def main() -> None:
     times = []
     for r in range(args.repeats):
         start = time.perf_counter()
-        backend.edit(picture, mask, "a red star", n=4, size=256, seed=r)
+        backend.edit(BackendRequest(image=picture, mask=mask, prompt="a red star", n=4, size=256, seed=r))
         times.append(time.perf_counter() - start)
     print(f"edit n=4 256x256: median {statistics.median(times):.2f} s over {args.repeats} runs (min {min(times):.2f})")
 
