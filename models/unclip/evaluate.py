@@ -376,6 +376,39 @@ def pct(pair: tuple[int, int]) -> str:
     return f"{100 * pair[0] / max(pair[1], 1):.0f}% ({pair[0]}/{pair[1]})"
 
 
+class FirstVersionSampling:
+    """The first version's edit and variation sampling on any weights, for the table's "before" column: edits
+    without colour matching (seams.py) or the background named in the prompt, variations from pure noise."""
+
+    name = "unclip"
+
+    def __init__(self, backend: UnclipBackend):
+        self.backend, self.pipeline = backend, backend.pipeline
+
+    def generate(self, request: BackendRequest):
+        return self.backend.generate(request)
+
+    def edit(self, request: BackendRequest):
+        import torch.nn.functional as F
+
+        from models.backend import keep_unmasked
+        from models.unclip.pipeline import LOW_RES, _resize_all, pil_to_tensor, tensor_to_pils
+
+        r = request
+        mask_low = F.adaptive_max_pool2d(torch.from_numpy(r.mask)[None, None], LOW_RES)
+        images = self.pipeline(prompt=r.prompt, n=r.n, seed=r.seed, init_image=pil_to_tensor(r.image, LOW_RES),
+                               mask=mask_low, match_colours=False)
+        results = _resize_all(tensor_to_pils(images), r.size)
+        return keep_unmasked(r.image.convert("RGB").resize((r.size, r.size)), results, r.mask)
+
+    def vary(self, request: BackendRequest):
+        from models.unclip.pipeline import _resize_all, tensor_to_pils
+
+        embeds = self.pipeline.embed_images([request.image]).expand(request.n, -1)
+        images = self.pipeline(prompt=None, n=request.n, seed=request.seed, image_embeds=embeds)
+        return _resize_all(tensor_to_pils(images), request.size)
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--weights", default="models/unclip/weights")
@@ -384,6 +417,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--emoji", type=int, default=100)
     parser.add_argument("--samples", type=Path, default=None, help="write sample grids (PNG) here")
     parser.add_argument("--diagnose", action="store_true", help="only: which stage loses the caption")
+    parser.add_argument("--first-version-sampling", action="store_true",
+                        help="edits and variations sampled as in the first version (the table's before column)")
     args = parser.parse_args(argv)
     if args.diagnose:
         backend = UnclipBackend.from_pretrained(args.weights)
@@ -414,6 +449,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     start = time.time()
     backend = UnclipBackend.from_pretrained(args.weights)
+    if args.first_version_sampling:
+        backend = FirstVersionSampling(backend)
     rng = random.Random(EVAL_SEED)
     gens, edits, outpaints, variations = [], [], [], []
     meta = Path(args.data) / "meta.json"
