@@ -114,7 +114,7 @@ def render(items: list[Item], background: str, size: int = 256, supersample: int
 # The TRAINING phrasings. Evaluation has its own, disjoint ones in paraphrase.py (never imported here), so that
 # its paraphrase rows measure wordings the model never saw. Version 2 of the data added imperative and terse
 # sentences, background-first orders, "backdrop"/"against", "big"/"little", "upper"/"lower", the relation's
-# converse and "with ... to its left" forms, and captions with no background at all (drawn on NO_BACKGROUND).
+# converse and "with ... to its left" forms, and captions with no background at all (drawn on no_background_for's colour).
 SIZE_WORDS = {"small": ["small", "small", "little"], "large": ["large", "large", "big"]}
 POSITION_PHRASES_EXTRA = {
     "center": ["at the centre"],
