@@ -247,9 +247,10 @@ def test_smoke_training_writes_loadable_self_describing_weights_and_resumes(tmp_
                    "--retrain", "decoder", "--steps", "decoder=2"])
     assert warm["decoder"] == 2 and warm["prior"] == progress["prior"]
     phases = json.loads((tmp_path / "warm-weights" / "unclip_config.json").read_text())["phases"]
-    assert [p["stage"] for p in phases] == [*T.STAGES, "decoder"]
+    # the first run's four stages, the --retrain decoder run (from scratch), then this warm-started phase
+    assert [p["stage"] for p in phases] == [*T.STAGES, "decoder", "decoder"]
     assert phases[-1]["warm_start"] == str(out / "weights") and phases[-1]["steps"] == 2
-    assert phases[0]["warm_start"] is None
+    assert phases[0]["warm_start"] is None and phases[-2]["warm_start"] is None
 
 
 # ------------------------------------------------------------------------------ the shipped weights
