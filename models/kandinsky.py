@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from models.backend import BackendRequest, ProgressCallback, keep_unmasked, report
+from models.backend import BackendRequest, BatchResult, ProgressCallback, keep_unmasked, report, run_sequentially
 
 SUBFOLDERS = ("prior", "decoder", "inpaint")
 
@@ -51,6 +51,8 @@ def check_layout(path: str | Path) -> Path:
 
 class KandinskyBackend:
     name = "kandinsky-2.2"
+    # No batched sampling yet: run_batch is one call per request, so the worker does not group its jobs.
+    batch_operations: frozenset[str] = frozenset()
 
     def __init__(self, prior, decoder, inpaint, device: str):
         self.prior = prior
@@ -187,3 +189,6 @@ class KandinskyBackend:
                 embeds = encoder(pixels).image_embeds.repeat(r.n, 1)
                 negative = self.prior.get_zero_embed(r.n, device=encoder.device)
             return self._decode(self.decoder, r, embeds, negative, decoder_steps, guidance, generator, 0, decoder_steps)
+
+    def run_batch(self, operation: str, requests: list[BackendRequest]) -> list[BatchResult]:
+        return run_sequentially(self, operation, requests)

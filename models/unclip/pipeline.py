@@ -25,7 +25,9 @@ import torch.nn.functional as F
 from diffusers import DDIMScheduler, DPMSolverMultistepScheduler, PriorTransformer, UNet2DConditionModel, UNet2DModel
 from PIL import Image
 
-from models.backend import BackendRequest, ProgressCallback, keep_unmasked, report
+from models.backend import (
+    BackendRequest, BatchResult, ProgressCallback, batched_call, keep_unmasked, report, run_sequentially,
+)
 from models.unclip import modeling as M
 from models.unclip.scenes import PALETTE
 from models.unclip.seams import background_onto_palette, match_background
@@ -103,17 +105,19 @@ class UnclipPipeline:
     def embed_texts(self, texts: list[str]) -> torch.Tensor:
         return self.text_encoder.encode_cached(texts).embeds.to(self.device)
 
-    def _noise(self, shape: tuple, generator: torch.Generator) -> torch.Tensor:
-        return torch.randn(shape, generator=generator).to(self.device)  # CPU generator: same images on any device
+    def _noise(self, shape: tuple, generators: list[tuple[torch.Generator, int]]) -> torch.Tensor:
+        # CPU generators: same images on any device. One per request of a batch, each drawing its own rows.
+        noise = [torch.randn((count, *shape[1:]), generator=generator) for generator, count in generators]
+        return torch.cat(noise).to(self.device)
 
     # ------------------------------------------------------------------------------------ the sampling
     @torch.no_grad()
     def __call__(
         self,
         *,
-        prompt: str | None,
+        prompt: str | list[str] | None,
         n: int,
-        seed: int,
+        seed: int | list[tuple[int, int]],
         image_embeds: torch.Tensor | None = None,
         init_image: torch.Tensor | None = None,
         mask: torch.Tensor | None = None,
@@ -131,7 +135,8 @@ class UnclipPipeline:
         sampling the prior. init_image (1, 3, 32, 32) and mask (1, 1, 32, 32, 1 = repaint): inpainting, with
         the repainted background's colour matched to the kept one's (match_colours). init_image without a mask
         and init_strength in (0, 1]: start from init_image noised that far along the schedule (SDEdit), still
-        running `decoder_steps` steps.
+        running `decoder_steps` steps. A batch of requests (UnclipBackend.run_batch) passes one prompt per image
+        and seed as [(seed, images)] per request, so each request's images are drawn from its own generator.
         """
         decoder_steps = decoder_steps or self.defaults["decoder_steps"]
         prior_steps = prior_steps or self.defaults["prior_steps"]
@@ -140,7 +145,9 @@ class UnclipPipeline:
         use_prior = image_embeds is None
         total = (prior_steps if use_prior else 0) + decoder_steps + 1
         done = 0
-        generator = torch.Generator().manual_seed(seed)
+        seeds = [(seed, n)] if isinstance(seed, int) else seed
+        generators = [(torch.Generator().manual_seed(s), count) for s, count in seeds]
+        generator = generators[0][0]  # for the schedulers' steps (deterministic ones draw nothing)
         dev = self.device
 
         shown = init_image
@@ -154,10 +161,12 @@ class UnclipPipeline:
 
         # 1. text: pooled embedding + token states; zeros and an empty mask are the "no text" condition
         if prompt is not None:
-            enc = self.text_encoder.encode_cached([prompt])
-            text_embeds = enc.embeds.to(dev).expand(n, -1)
-            tokens = enc.tokens.to(dev).expand(n, -1, -1)
-            token_mask = enc.token_mask.to(dev).expand(n, -1)
+            prompts = [prompt] * n if isinstance(prompt, str) else prompt
+            # Each prompt encoded on its own, as a lone request's is, so a batch changes no embedding.
+            encs = [self.text_encoder.encode_cached([p]) for p in prompts]
+            text_embeds = torch.cat([e.embeds for e in encs]).to(dev)
+            tokens = torch.cat([e.tokens for e in encs]).to(dev)
+            token_mask = torch.cat([e.token_mask for e in encs]).to(dev)
         else:
             text_embeds = torch.zeros(n, M.EMBED_DIM, device=dev)
             tokens = torch.zeros(n, self.text_encoder.max_tokens, M.EMBED_DIM, device=dev)
@@ -167,7 +176,7 @@ class UnclipPipeline:
         # 2. prior: text -> image embedding (DDIM on x0 predictions, classifier-free guidance)
         if use_prior:
             self.prior_scheduler.set_timesteps(prior_steps)
-            latents = self._noise((n, M.EMBED_DIM), generator)
+            latents = self._noise((n, M.EMBED_DIM), generators)
             for t in self.prior_scheduler.timesteps:
                 both = self.prior(
                     torch.cat([latents, latents]),
@@ -198,12 +207,12 @@ class UnclipPipeline:
             begin = schedule_steps - decoder_steps
             self.decoder_scheduler.set_begin_index(begin)
             timesteps = self.decoder_scheduler.timesteps[begin:]
-            noise = self._noise((n, 3, LOW_RES, LOW_RES), generator)
+            noise = self._noise((n, 3, LOW_RES, LOW_RES), generators)
             x = self.decoder_scheduler.add_noise(init_image.to(dev).expand(n, -1, -1, -1), noise, timesteps[:1])
         else:
             self.decoder_scheduler.set_timesteps(decoder_steps)
             timesteps = self.decoder_scheduler.timesteps
-            x = self._noise((n, 3, LOW_RES, LOW_RES), generator) * self.decoder_scheduler.init_noise_sigma
+            x = self._noise((n, 3, LOW_RES, LOW_RES), generators) * self.decoder_scheduler.init_noise_sigma
         for t in timesteps:
             both = M.decoder_forward(
                 self.decoder,
@@ -254,6 +263,31 @@ class UnclipPipeline:
         return torch.stack(out).to(x.device, x.dtype)
 
 
+# CPU GEMM kernels compute a row of a 2-D product differently when it has fewer than 4 rows (measured with
+# torch 2.13's MKL/oneDNN: rows of 1-3 differ in the last bits from the same rows among 4 or more; beyond that a row
+# does not depend on the others). The embedding MLPs see 2 rows for a lone image (classifier-free guidance), 4 or
+# more in a batch; over the steps that flips a few pixels by one level. Padding such inputs to 4 rows keeps every
+# request's images exact whether it runs alone or in a batch, for a negligible cost (the tensors are tiny).
+MIN_GEMM_ROWS = 4
+
+
+def pad_small_linears(module: torch.nn.Module) -> None:
+    for layer in module.modules():
+        if isinstance(layer, torch.nn.Linear):
+            layer.forward = _padded_linear(layer)
+
+
+def _padded_linear(layer: torch.nn.Linear):
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        rows = x.shape[0]
+        if x.dim() == 2 and rows < MIN_GEMM_ROWS:
+            padded = torch.cat([x, x.new_zeros(MIN_GEMM_ROWS - rows, x.shape[1])])
+            return F.linear(padded, layer.weight, layer.bias)[:rows]
+        return F.linear(x, layer.weight, layer.bias)
+
+    return forward
+
+
 def _resize_all(images: list[Image.Image], size: int) -> list[Image.Image]:
     # 512 and 1024: Lanczos enlargement of the learned 256x256 stage.
     return images if size == UPSAMPLED else [im.resize((size, size), Image.LANCZOS) for im in images]
@@ -266,6 +300,8 @@ class UnclipBackend:
 
     def __init__(self, pipeline: UnclipPipeline):
         self.pipeline = pipeline
+        for part in (pipeline.image_encoder, pipeline.prior, pipeline.decoder, pipeline.upsampler):
+            pad_small_linears(part)  # a request's images must not depend on the batch it ran in
 
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str = "cpu", threads: int | None = None) -> "UnclipBackend":
@@ -305,3 +341,33 @@ class UnclipBackend:
                                init_image=pil_to_tensor(r.image, LOW_RES), init_strength=VARIATION_STRENGTH,
                                guidance_scale=r.guidance_scale, progress=r.progress)
         return _resize_all(tensor_to_pils(images), r.size)
+
+    # --- batching (worker/runner.py groups jobs): several requests, one sampling loop -----------------------------
+    # Generations and variations: each request's rows get its own prompt (or image embedding) and its own noise
+    # generator, so it gets exactly the images it would get alone. Edits run one by one (one mask per call).
+    batch_operations = frozenset({"generate", "vary"})
+
+    def run_batch(self, operation: str, requests: list[BackendRequest]) -> list[BatchResult]:
+        if operation not in self.batch_operations or len(requests) == 1:
+            return run_sequentially(self, operation, requests)
+        first = requests[0]
+        if any((r.steps, r.guidance_scale) != (first.steps, first.guidance_scale) for r in requests):
+            raise ValueError("a batch shares its steps and guidance_scale")
+        n = sum(r.n for r in requests)
+        seeds = [(r.seed, r.n) for r in requests]
+
+        def call(progress: ProgressCallback) -> list[list[Image.Image]]:
+            common = dict(n=n, seed=seeds, decoder_steps=first.steps, guidance_scale=first.guidance_scale,
+                          progress=progress)
+            if operation == "generate":
+                images = self.pipeline(prompt=[r.prompt for r in requests for _ in range(r.n)], **common)
+            else:  # each image embedded on its own, as alone
+                embeds = torch.cat([self.pipeline.embed_images([r.image]).expand(r.n, -1) for r in requests])
+                images = self.pipeline(prompt=None, image_embeds=embeds, **common)
+            pils, outputs, start = tensor_to_pils(images), [], 0
+            for r in requests:
+                outputs.append(_resize_all(pils[start:start + r.n], r.size))
+                start += r.n
+            return outputs
+
+        return batched_call(requests, call)
