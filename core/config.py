@@ -87,6 +87,14 @@ class Settings(BaseSettings):
     job_lease_seconds: int = 120
     max_attempts: int = 3
 
+    # Cross-request batching (worker/runner.py): a worker runs a job together with compatible queued jobs (same
+    # model, operation, size, steps and guidance) in one model call, up to this many images; 1 turns it off.
+    # Only for the operations a model samples as one batch (unclip: generations and variations).
+    max_batch_images: int = Field(default=8, ge=1)
+    # How long a job waits for company before its batch starts; 0 waits for nothing (a lone job starts at once,
+    # and the jobs queued meanwhile behind a running batch make up the next one).
+    batch_wait_ms: int = Field(default=0, ge=0)
+
     # Distributed mode (EASEL_BROKER_URL set). How often the API's re-dispatcher requeues jobs of dead workers
     # and sends the jobs the broker never got (Redis was down when they were accepted).
     redispatch_interval_seconds: float = 10.0

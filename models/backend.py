@@ -95,6 +95,12 @@ def run_sequentially(backend: Backend, operation: str, requests: list[BackendReq
     return results
 
 
+def run_batch(backend: Backend, operation: str, requests: list[BackendRequest]) -> list[BatchResult]:
+    """backend.run_batch, or one call per request for a backend that has none."""
+    batched = getattr(backend, "run_batch", None)
+    return batched(operation, requests) if batched is not None else run_sequentially(backend, operation, requests)
+
+
 class BatchProgress:
     """The progress callback of one model call that serves several requests: each step goes to every request's
     own callback. A request whose callback raises JobCancelled is dropped (never called again, its result is

@@ -38,6 +38,34 @@ def tiny_kandinsky(tmp_path_factory) -> Path:
     return build_tiny_kandinsky(tmp_path_factory.mktemp("tiny-kandinsky"))
 
 
+@pytest.fixture(scope="session")
+def tiny_unclip_dir(tmp_path_factory):
+    """A tiny, randomly initialised (seeded) unCLIP model written with save_pretrained (the model, worker and
+    distributed tests serve it)."""
+    import torch
+
+    from models.unclip import modeling as M
+    from models.unclip.pipeline import UnclipPipeline
+    from models.unclip.text_encoder import FrozenTextEncoder
+    from models.unclip.train import sampling_schedulers
+
+    torch.manual_seed(0)
+    schedulers = sampling_schedulers()
+    pipe = UnclipPipeline(
+        text_encoder=FrozenTextEncoder(),
+        image_encoder=M.make_image_encoder(tiny=True),
+        prior=M.make_prior(tiny=True),
+        decoder=M.make_decoder(tiny=True),
+        upsampler=M.make_upsampler(tiny=True),
+        prior_scheduler=schedulers["prior_scheduler"],
+        decoder_scheduler=schedulers["decoder_scheduler"],
+        config={"version": "test", "defaults": {"prior_steps": 3, "decoder_steps": 4}},
+    )
+    path = tmp_path_factory.mktemp("tiny-unclip")
+    pipe.save_pretrained(path)
+    return path
+
+
 def wait_for(predicate, timeout: float, message: str, interval: float = 0.2):
     """Poll until predicate() returns something truthy, and return it; fail the test after `timeout` seconds."""
     deadline = time.monotonic() + timeout

@@ -15,12 +15,13 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 from PIL import Image as PILImage
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,7 +32,7 @@ from core.images import encode_image
 from core.services import Services
 from core.storage import Storage
 from core.tables import Job, JobStatus, Operation, sha256_hex
-from models.backend import Backend, BackendRequest, JobCancelled
+from models.backend import Backend, BackendRequest, JobCancelled, run_batch
 
 if TYPE_CHECKING:
     from safety import ContentPolicy
@@ -72,6 +73,16 @@ class BackendPool:
 PROGRESS_WRITE_SECONDS = 1.0
 
 
+# While waiting for company (batch_wait_ms > 0), the queued jobs are looked for this often.
+BATCH_POLL_SECONDS = 0.01
+
+
+def batch_key(job: Job) -> tuple:
+    """Jobs with the same key can share one model call (their prompts, images, seeds and n may differ)."""
+    params = job.params
+    return (job.model, job.operation, params["size"], params.get("steps"), params.get("guidance_scale"))
+
+
 def image_key(job_id: str, index: int, output_format: str) -> str:
     return f"outputs/{job_id}/{index}.{output_format}"
 
@@ -94,32 +105,126 @@ class JobRunner:
             self.events.publish(job_id, {"status": status, "step": step, "total": total})
 
     def run(self, job_id: str) -> RunResult:
-        """Run one job to its end and say how it ended."""
+        """Run one job to its end (with whatever company it finds, see run_batch) and say how it ended."""
+        return self.run_batch(job_id)[job_id]
+
+    def run_batch(self, job_id: str) -> dict[str, RunResult]:
+        """Claim the job, then compatible queued jobs to share its model call (claim_companions), run them
+        together and end each on its own: its own lease, events, cancel, content check and stored images.
+
+        A companion's own message (Celery) or queue entry (embedded) finds it claimed and is dropped; a worker
+        that dies mid-batch leaves every job of it to be rerun when its lease runs out. Returns each job's end.
+        """
         with self.sessions() as session:
             job = jobs.claim_job(session, job_id, self.worker_id, self.settings.job_lease_seconds)
         if job is None:
-            return RunResult.skipped
-        self._publish(job_id, JobStatus.running.value)
-        log.info("job started", extra={"job_id": job_id, "attempt": job.attempts, "worker_id": self.worker_id})
-        failing = "The model failed"  # what the reason will say, should the stage under way raise
+            return {job_id: RunResult.skipped}
+        batch = [job]
         try:
-            with self._progress(job_id) as progress:
-                images = self._run_model(job, progress)
-            failing = "Checking or storing the images failed"
-            status = self._store_outputs(job, images)
-        except JobCancelled as stopped:
+            batch += self.claim_companions(job)
+        except Exception:  # company is a bonus: the job we hold runs anyway
+            log.exception("looking for jobs to batch with failed", extra={"job_id": job_id})
+        return self._run_claimed(batch)
+
+    def claim_companions(self, first: Job) -> list[Job]:
+        """Queued jobs that can share `first`'s model call, claimed (each with its own lease), oldest first, up to
+        max_batch_images images in all; waits up to batch_wait_ms for them, and not at all when that is 0."""
+        limit = self.settings.max_batch_images
+        backend = self.backends.get(first.model)
+        if first.operation not in getattr(backend, "batch_operations", ()) or first.params["n"] >= limit:
+            return []
+        key, images, found = batch_key(first), first.params["n"], []
+        deadline = time.monotonic() + self.settings.batch_wait_ms / 1000
+        while True:
             with self.sessions() as session:
-                ours = jobs.mark_cancelled(session, job_id, self.worker_id, stopped.step, stopped.total)
-            status = RunResult.cancelled if ours else RunResult.skipped
-        except Exception as exc:  # the job ends failed with a reason; the worker lives on
-            log.exception("job failed", extra={"job_id": job_id})
-            with self.sessions() as session:
-                ours = jobs.fail_job(session, job_id, "generation_failed", f"{failing}: {exc}", self.worker_id)
-            status = RunResult.failed if ours else RunResult.skipped
+                candidates = session.scalars(
+                    select(Job)
+                    .where(Job.status == JobStatus.queued.value, Job.model == first.model,
+                           Job.operation == first.operation, Job.cancel_requested.is_(False))
+                    .order_by(Job.created_at)
+                    .limit(4 * limit)
+                ).all()
+                for candidate in candidates:
+                    if batch_key(candidate) != key or images + candidate.params["n"] > limit:
+                        continue
+                    claimed = jobs.claim_job(session, candidate.id, self.worker_id, self.settings.job_lease_seconds)
+                    if claimed is not None:  # another worker may have been quicker
+                        found.append(claimed)
+                        images += claimed.params["n"]
+            remaining = deadline - time.monotonic()
+            if images >= limit or remaining <= 0:
+                return found
+            time.sleep(min(BATCH_POLL_SECONDS, remaining))
+
+    def _run_claimed(self, batch: list[Job]) -> dict[str, RunResult]:
+        ended: dict[str, RunResult] = {}
+        for job in batch:
+            self._publish(job.id, JobStatus.running.value)
+            log.info("job started", extra={"job_id": job.id, "attempt": job.attempts, "worker_id": self.worker_id,
+                                           "batch": len(batch)})
+        first = batch[0]
+        try:
+            with ExitStack() as stack:
+                requests, running = [], []
+                for job in batch:
+                    try:
+                        progress = self._ending_on_cancel(job, stack.enter_context(self._progress(job.id)), ended)
+                        requests.append(self._request(job, progress))
+                        running.append(job)
+                    except Exception as exc:  # this job's inputs, say: the others go on
+                        log.exception("job failed", extra={"job_id": job.id})
+                        ended[job.id] = self._end_failed(job, "The model failed", exc)
+                outputs = run_batch(self.backends.get(first.model), first.operation, requests) if running else []
+        except JobCancelled as stopped:  # a backend that let a cancel through: every job still running stopped
+            outputs = [stopped] * len(running)
+        except Exception as exc:  # one model call for all: its failure fails every job of the batch
+            log.exception("batch failed" if len(batch) > 1 else "job failed", extra={"job_id": first.id})
+            for job in running:
+                if job.id not in ended:
+                    ended[job.id] = self._end_failed(job, "The model failed", exc)
+            outputs = []
+        for job, output in zip(running, outputs):
+            if job.id in ended:
+                continue
+            if isinstance(output, JobCancelled):
+                ended[job.id] = self._end_cancelled(job, output)
+                continue
+            try:
+                status = self._store_outputs(job, output)
+            except Exception as exc:  # this job's images; the other jobs' are stored on their own
+                log.exception("job failed", extra={"job_id": job.id})
+                ended[job.id] = self._end_failed(job, "Checking or storing the images failed", exc)
+                continue
+            ended[job.id] = self._ended(job, status)
+        return ended
+
+    def _ending_on_cancel(self, job: Job, progress: Callable[[int, int], None], ended: dict[str, RunResult]):
+        """A cancelled job ends at once, not when the rest of its batch does; the backend then drops it."""
+
+        def checked(step: int, total: int) -> None:
+            try:
+                progress(step, total)
+            except JobCancelled as stopped:
+                ended[job.id] = self._end_cancelled(job, stopped)
+                raise
+
+        return checked
+
+    def _end_cancelled(self, job: Job, stopped: JobCancelled) -> RunResult:
+        with self.sessions() as session:
+            ours = jobs.mark_cancelled(session, job.id, self.worker_id, stopped.step, stopped.total)
+        return self._ended(job, RunResult.cancelled if ours else RunResult.skipped)
+
+    def _end_failed(self, job: Job, failing: str, exc: Exception) -> RunResult:
+        with self.sessions() as session:
+            ours = jobs.fail_job(session, job.id, "generation_failed", f"{failing}: {exc}", self.worker_id)
+        return self._ended(job, RunResult.failed if ours else RunResult.skipped)
+
+    def _ended(self, job: Job, status: RunResult) -> RunResult:
         if status is not RunResult.skipped:  # a job taken over by another worker still needs its inputs
-            self._publish(job_id, status.value)
+            self._publish(job.id, status.value)
             self._delete_inputs(job)
-        log.info("job finished", extra={"job_id": job_id, "status": status.value})
+        log.info("job finished", extra={"job_id": job.id, "status": status.value})
         return status
 
     @contextmanager
@@ -161,8 +266,7 @@ class JobRunner:
 
             yield progress
 
-    def _run_model(self, job: Job, progress: Callable[[int, int], None]) -> list[PILImage.Image]:
-        backend = self.backends.get(job.model)
+    def _request(self, job: Job, progress: Callable[[int, int], None]) -> BackendRequest:
         params = job.params
         inputs = {}
         if job.input_key:
@@ -170,7 +274,7 @@ class JobRunner:
         if job.mask_key:
             mask = PILImage.open(io.BytesIO(self.storage.get(job.mask_key))).convert("L")
             inputs["mask"] = np.asarray(mask, dtype=np.float32) / 255.0  # BackendRequest binarises it
-        request = BackendRequest(
+        return BackendRequest(
             prompt=job.prompt or "",
             n=params["n"],
             size=params["size"],
@@ -180,8 +284,8 @@ class JobRunner:
             progress=progress,
             **inputs,
         )
-        run = {Operation.generate: backend.generate, Operation.edit: backend.edit, Operation.vary: backend.vary}
-        return run[Operation(job.operation)](request)
+        Operation(job.operation)  # an unknown operation fails here, for this job only
+        return request
 
     def _store_outputs(self, job: Job, images: list[PILImage.Image]) -> RunResult:
         output_format = job.params.get("output_format", "png")

@@ -263,18 +263,24 @@ class UnclipPipeline:
         return torch.stack(out).to(x.device, x.dtype)
 
 
-# CPU GEMM kernels compute a row of a 2-D product differently when it has fewer than 4 rows (measured with
-# torch 2.13's MKL/oneDNN: rows of 1-3 differ in the last bits from the same rows among 4 or more; beyond that a row
-# does not depend on the others). The embedding MLPs see 2 rows for a lone image (classifier-free guidance), 4 or
-# more in a batch; over the steps that flips a few pixels by one level. Padding such inputs to 4 rows keeps every
-# request's images exact whether it runs alone or in a batch, for a negligible cost (the tensors are tiny).
-MIN_GEMM_ROWS = 4
+# CPU kernels compute a row of a 2-D product differently depending on how many rows it has, below about 13 (with
+# torch 2.13's MKL/oneDNN: rows 1-3 with 1-4 threads, and 5-7, 9-11 too with 2), and a convolution of one sample
+# differently from the same sample among others for some shapes: the last bits change. With 16 rows or more, or
+# 2 samples or more, a row's result does not depend on the others (measured with 1 to 4 threads). The embedding MLPs see
+# 2 rows for a lone image (classifier-free guidance) and the upsampler 1 sample, more in a batch; over the steps
+# that flips a few pixels by one level. Padding those inputs keeps every request's images exact whether it ran
+# alone or in a batch (make_batch_invariant), for little: the MLP inputs are tiny, and only a lone image's
+# upsampler pass (one of ~25 network calls) is doubled.
+MIN_GEMM_ROWS = 16
+MIN_UPSAMPLER_SAMPLES = 2
 
 
-def pad_small_linears(module: torch.nn.Module) -> None:
-    for layer in module.modules():
-        if isinstance(layer, torch.nn.Linear):
-            layer.forward = _padded_linear(layer)
+def make_batch_invariant(pipeline: "UnclipPipeline") -> None:
+    for part in (pipeline.image_encoder, pipeline.prior, pipeline.decoder, pipeline.upsampler):
+        for layer in part.modules():
+            if isinstance(layer, torch.nn.Linear):
+                layer.forward = _padded_linear(layer)
+    pipeline.upsampler.forward = _padded_upsampler(pipeline.upsampler.forward)
 
 
 def _padded_linear(layer: torch.nn.Linear):
@@ -286,6 +292,21 @@ def _padded_linear(layer: torch.nn.Linear):
         return F.linear(x, layer.weight, layer.bias)
 
     return forward
+
+
+def _padded_upsampler(forward):
+    from diffusers.models.unets.unet_2d import UNet2DOutput
+
+    def padded(sample: torch.Tensor, timestep: torch.Tensor, *args, **kwargs):
+        count = sample.shape[0]
+        if count >= MIN_UPSAMPLER_SAMPLES:
+            return forward(sample, timestep, *args, **kwargs)
+        extra = MIN_UPSAMPLER_SAMPLES - count
+        sample = torch.cat([sample, sample.new_zeros(extra, *sample.shape[1:])])
+        timestep = torch.cat([timestep, timestep[:1].expand(extra)])
+        return UNet2DOutput(sample=forward(sample, timestep, *args, **kwargs).sample[:count])
+
+    return padded
 
 
 def _resize_all(images: list[Image.Image], size: int) -> list[Image.Image]:
@@ -300,8 +321,7 @@ class UnclipBackend:
 
     def __init__(self, pipeline: UnclipPipeline):
         self.pipeline = pipeline
-        for part in (pipeline.image_encoder, pipeline.prior, pipeline.decoder, pipeline.upsampler):
-            pad_small_linears(part)  # a request's images must not depend on the batch it ran in
+        make_batch_invariant(pipeline)  # a request's images must not depend on the batch it ran in
 
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str = "cpu", threads: int | None = None) -> "UnclipBackend":

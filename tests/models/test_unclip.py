@@ -161,6 +161,80 @@ def test_raising_from_progress_cancels(tiny_backend):
     assert calls == [1, 2, 3]
 
 
+# ------------------------------------------------------------------------------ batches (worker/runner.py)
+def batch_requests(steps=4, progress=None):
+    progress = progress or {}
+    red, blue = Image.new("RGB", (256, 256), "red"), Image.new("RGB", (300, 300), (20, 40, 200))
+    return {
+        "generate": [BackendRequest(prompt="a red circle", n=1, seed=5, steps=steps, progress=progress.get(0)),
+                     BackendRequest(prompt="a blue star above a square", n=2, seed=9, steps=steps, progress=progress.get(1)),
+                     BackendRequest(prompt="a red circle", n=1, seed=6, size=512, steps=steps, progress=progress.get(2))],
+        "vary": [BackendRequest(image=red, n=2, seed=1, steps=steps, progress=progress.get(0)),
+                 BackendRequest(image=blue, n=1, seed=2, steps=steps, progress=progress.get(1))],
+    }
+
+
+@pytest.mark.parametrize("operation", ["generate", "vary"])
+def test_a_batch_gives_each_request_exactly_its_images_alone(tiny_backend, operation, monkeypatch):
+    from models.unclip import UnclipPipeline
+
+    requests = batch_requests()[operation]
+    alone = [getattr(tiny_backend, operation)(r) for r in requests]
+    calls = []
+    sample = UnclipPipeline.__call__
+    monkeypatch.setattr(UnclipPipeline, "__call__", lambda self, **kw: calls.append(kw["n"]) or sample(self, **kw))
+    batched = tiny_backend.run_batch(operation, requests)
+    assert calls == [sum(r.n for r in requests)], "one sampling loop for the whole batch"
+    for mine, theirs in zip(alone, batched):
+        assert [im.size for im in mine] == [im.size for im in theirs]
+        assert all((a == b).all() for a, b in zip(pixels(mine), pixels(theirs))), "pixel-exact"
+    assert not (pixels(batched[0])[0] == pixels(batched[1])[0]).all()
+
+
+def test_a_cancelled_request_leaves_the_batch_and_the_others_go_on(tiny_backend):
+    seen = {0: [], 1: [], 2: []}
+
+    def follow(index, cancel_at=None):
+        def progress(step, total):
+            seen[index].append(step)
+            if step == cancel_at:
+                raise JobCancelled(str(index), step, total)
+        return progress
+
+    alone = [tiny_backend.generate(r) for r in batch_requests(steps=6)["generate"]]
+    requests = batch_requests(6, {0: follow(0), 1: follow(1, cancel_at=4), 2: follow(2)})["generate"]
+    results = tiny_backend.run_batch("generate", requests)
+    total = 3 + 6 + 1
+    assert isinstance(results[1], JobCancelled) and results[1].step == 4
+    assert seen[1] == [1, 2, 3, 4], "not called again once it raised"
+    assert seen[0] == seen[2] == list(range(1, total + 1))
+    for index in (0, 2):
+        assert all((a == b).all() for a, b in zip(pixels(alone[index]), pixels(results[index])))
+
+
+def test_a_batch_whose_requests_all_cancel_stops(tiny_backend):
+    def cancel_at_two(step, total):
+        if step == 2:
+            raise JobCancelled("", step, total)
+
+    requests = batch_requests(progress={0: cancel_at_two, 1: cancel_at_two})["vary"]
+    results = tiny_backend.run_batch("vary", requests)
+    assert [type(r) for r in results] == [JobCancelled, JobCancelled]
+
+
+def test_the_sequential_fallback_keeps_going_past_a_cancel(tiny_backend):
+    from models.backend import run_sequentially
+
+    def cancel(step, total):
+        raise JobCancelled("", step, total)
+
+    requests = batch_requests()["generate"]
+    requests[0] = BackendRequest(prompt="a heart", n=1, seed=0, steps=4, progress=cancel)
+    results = run_sequentially(tiny_backend, "generate", requests)
+    assert isinstance(results[0], JobCancelled) and results[0].step == 1
+    assert [len(r) for r in results[1:]] == [2, 1]
+
+
 def test_save_load_roundtrip_gives_identical_images(tiny_backend, tmp_path):
     from models.unclip import UnclipBackend
 

@@ -1,0 +1,182 @@
+"""Cross-request batching in the worker (worker/runner.py): compatible queued jobs share one model call, and each
+still ends on its own: the images it gets alone, its own cancel, its own content check, its own result."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from core import jobs, keys, tables
+from core.events import LocalJobEvents
+from safety.decision import Decision
+from tests.conftest import migrated, png_bytes
+from tests.worker.test_embedded import make_runner, wait_for_end
+from worker.embedded import EmbeddedWorker
+
+
+@pytest.fixture
+def unclip_settings(make_settings, tiny_unclip_dir):
+    return migrated(make_settings(models=["unclip"], unclip_path=tiny_unclip_dir))
+
+
+def runner_for(settings, **overrides):
+    return make_runner(settings.model_copy(update=overrides))
+
+
+def submit(runner, operation="generate", prompt="a red circle", n=1, seed=1, steps=4, image=None) -> str:
+    with runner.sessions() as session:
+        key = session.scalar(select(tables.ApiKey).limit(1)) or keys.create_api_key(session, "k")[0]
+        job = jobs.create_job(
+            session, api_key_id=key.id, operation=operation, model="unclip", prompt=prompt,
+            params={"n": n, "size": 256, "steps": steps}, seed=seed, fingerprint="f",
+        )
+    if image is not None:  # as the job service stores an upload
+        input_key = f"inputs/{job.id}/image.png"
+        runner.storage.put(input_key, png_bytes(image))
+        with runner.sessions() as session:
+            session.get(tables.Job, job.id).input_key = input_key
+            session.commit()
+    return job.id
+
+
+def row(runner, job_id: str) -> tables.Job:
+    with runner.sessions() as session:
+        return session.get(tables.Job, job_id)
+
+
+def hashes(runner, job_id: str) -> list[str]:
+    return [image.sha256 for image in row(runner, job_id).images]
+
+
+JOBS = {
+    "generate": [dict(prompt="a red circle", n=1, seed=5), dict(prompt="a blue star", n=2, seed=9),
+                 dict(prompt="a red circle", n=1, seed=6)],
+    "vary": [dict(operation="vary", prompt=None, n=2, seed=1, image=Image.new("RGB", (256, 256), "red")),
+             dict(operation="vary", prompt=None, n=1, seed=2, image=Image.new("RGB", (256, 256), (20, 40, 200)))],
+}
+
+
+@pytest.mark.parametrize("operation", ["generate", "vary"])
+def test_batched_jobs_get_exactly_the_images_they_get_alone(unclip_settings, operation):
+    alone = runner_for(unclip_settings, max_batch_images=1)
+    expected = []
+    for spec in JOBS[operation]:
+        job_id = submit(alone, **spec)
+        assert alone.run_batch(job_id) == {job_id: "succeeded"}, "max_batch_images=1: no company"
+        expected.append(hashes(alone, job_id))
+
+    batched = runner_for(unclip_settings, max_batch_images=8)
+    ids = [submit(batched, **spec) for spec in JOBS[operation]]
+    other_steps = submit(batched, steps=5)  # not compatible: different steps
+    assert batched.run_batch(ids[0]) == {job_id: "succeeded" for job_id in ids}
+    assert [hashes(batched, job_id) for job_id in ids] == expected
+    for job_id in ids:
+        job = row(batched, job_id)
+        assert job.attempts == 1 and job.worker_id == batched.worker_id
+    assert row(batched, other_steps).status == "queued"
+    # Its companions' own queue entries / messages find them finished: nothing runs twice.
+    assert batched.run(ids[1]) == "skipped"
+    assert row(batched, ids[1]).attempts == 1
+
+
+def test_a_batch_holds_at_most_max_batch_images(unclip_settings):
+    runner = runner_for(unclip_settings, max_batch_images=3)
+    ids = [submit(runner, n=n, seed=i) for i, n in enumerate([1, 2, 1, 1])]
+    started = time.monotonic()
+    assert runner.run_batch(ids[0]) == {ids[0]: "succeeded", ids[1]: "succeeded"}  # 1 + 2 images; the rest wait
+    assert [row(runner, job_id).status for job_id in ids[2:]] == ["queued", "queued"]
+    assert runner.run_batch(ids[2]) == {ids[2]: "succeeded", ids[3]: "succeeded"}
+    assert time.monotonic() - started < 60
+
+
+def test_a_lone_job_does_not_wait_for_company(unclip_settings):
+    runner = runner_for(unclip_settings, batch_wait_ms=0)
+    job_id = submit(runner)
+    with runner.sessions() as session:
+        job = jobs.claim_job(session, job_id, runner.worker_id, 60)
+    started = time.monotonic()
+    assert runner.claim_companions(job) == []
+    assert time.monotonic() - started < 0.5
+    waiting = runner_for(unclip_settings, batch_wait_ms=400)
+    started = time.monotonic()
+    assert waiting.claim_companions(job) == []
+    assert 0.4 <= time.monotonic() - started < 2
+
+
+def test_cancelling_one_job_of_a_batch_ends_it_at_once_and_the_others_go_on(unclip_settings):
+    runner = runner_for(unclip_settings)
+    runner.events = events = LocalJobEvents()
+    first, cancelled, last = ids = [submit(runner, seed=i, steps=12, prompt=f"a circle {i}") for i in range(3)]
+    steps = {job_id: [] for job_id in ids}
+    publish = events.publish
+
+    def publish_and_cancel(job_id, message):
+        if message["status"] == "running" and message["step"]:
+            steps[job_id].append(message["step"])
+            if job_id == cancelled and message["step"] == 3:
+                events.request_cancel(cancelled)
+        publish(job_id, message)
+
+    events.publish = publish_and_cancel
+    assert runner.run_batch(first) == {first: "succeeded", cancelled: "cancelled", last: "succeeded"}
+    total = 3 + 12 + 1
+    assert steps[cancelled] == [1, 2, 3, 4], "stopped at the step after the signal"
+    assert steps[first] == steps[last] == list(range(1, total + 1))
+    stopped, done = row(runner, cancelled), row(runner, first)
+    assert stopped.status == "cancelled" and stopped.progress_step == 4 and stopped.images == []
+    assert stopped.finished_at < done.finished_at, "it ended when it stopped, not with the batch"
+    assert len(done.images) == 1 and len(row(runner, last).images) == 1
+
+
+class RefusingPolicy:
+    """The real policy, whose output check also refuses the images listed for each call (call 0 = the batch's
+    first job): the content check is per job, so a refusal must touch that job alone."""
+
+    def __init__(self, policy, refuse: dict[int, set[int]]):
+        self.policy, self.refuse, self.calls = policy, refuse, 0
+
+    def check_outputs(self, images):
+        decisions = self.policy.check_outputs(images)
+        refused = self.refuse.get(self.calls, set())
+        self.calls += 1
+        return [Decision(False, "violence", "test") if i in refused else d for i, d in enumerate(decisions)]
+
+    def __getattr__(self, name):
+        return getattr(self.policy, name)
+
+
+def test_a_refused_image_touches_only_its_own_job(unclip_settings):
+    runner = runner_for(unclip_settings)
+    clean, partly, refused = ids = [submit(runner, n=n, seed=i) for i, n in enumerate([1, 2, 1])]
+    runner.policy = RefusingPolicy(runner.policy, {1: {0}, 2: {0}})
+    assert runner.run_batch(clean) == {clean: "succeeded", partly: "succeeded", refused: "failed"}
+    assert len(row(runner, clean).images) == 1 and row(runner, clean).blocked_outputs == 0
+    assert len(row(runner, partly).images) == 1 and row(runner, partly).blocked_outputs == 1
+    job = row(runner, refused)
+    assert job.error_code == "content_policy_violation" and job.images == []
+    with runner.sessions() as session:
+        recorded = session.scalars(select(tables.PolicyRejection.job_id)).all()
+    assert sorted(recorded) == sorted([partly, refused])
+    assert {p.parent.name for p in (runner.settings.data_dir / "images" / "outputs").glob("*/*")} == {clean, partly}
+
+
+def test_the_embedded_worker_batches_the_jobs_in_its_queue(unclip_settings):
+    runner = runner_for(unclip_settings)
+    ids = [submit(runner, seed=i, prompt=f"a square {i}") for i in range(3)]
+    batches = []
+    run_batch = runner.run_batch
+    runner.run_batch = lambda job_id: batches.append(run_batch(job_id)) or batches[-1]  # noqa: E731
+    worker = EmbeddedWorker(runner, recovery_interval=60)
+    worker.start()  # dispatches the three queued jobs into its in-process queue
+    try:
+        assert [wait_for_end(runner.sessions, job_id) for job_id in ids] == ["succeeded"] * 3
+        deadline = time.monotonic() + 10
+        while len(batches) < 3 and time.monotonic() < deadline:  # the other two queue entries, skipped
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    assert batches == [{job_id: "succeeded" for job_id in ids}, {ids[1]: "skipped"}, {ids[2]: "skipped"}]
+    assert [row(runner, job_id).attempts for job_id in ids] == [1, 1, 1]
