@@ -10,7 +10,7 @@ import time
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
-_EXTRA_FIELDS = ("job_id", "worker_id", "status", "attempt", "model")
+_EXTRA_FIELDS = ("job_id", "worker_id", "status", "attempt", "model", "batch")
 
 
 class JsonFormatter(logging.Formatter):

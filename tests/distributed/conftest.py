@@ -29,7 +29,9 @@ from tests.conftest import postgres_schema, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 MODEL = "kandinsky-2.2"
-UNSERVED_MODEL = "unclip"  # accepted by the API, served by no worker in these tests
+# Accepted by the API, served by no worker in these tests, except test_batching's (the tiny unclip: the model that
+# samples a batch as one), which leave its queue empty.
+UNSERVED_MODEL = "unclip"
 JOB_LEASE_SECONDS = 5
 MAX_ATTEMPTS = 2
 REDISPATCH_INTERVAL = 0.5
@@ -134,7 +136,7 @@ class Stack:
     """API process + any number of worker processes on one Redis and one PostgreSQL schema."""
 
     def __init__(self, workdir: Path, redis_server: RedisServer, database_url: str, model_path: Path, api_port: int,
-                 s3: "S3Target | None" = None):
+                 unclip_path: Path | None = None, s3: "S3Target | None" = None):
         self.workdir = workdir
         # With S3 storage every process gets a data folder of its own: nothing is shared but the bucket.
         self.s3 = s3
@@ -162,6 +164,8 @@ class Stack:
         }
         if s3 is not None:
             self.env.update(s3.env)
+        if unclip_path is not None:  # the tiny unclip, for test_batching's workers
+            self.env["EASEL_UNCLIP_PATH"] = str(unclip_path)
         self.api: Proc | None = None
         self.workers: list[Proc] = []
         self.started_workers = 0
@@ -312,8 +316,9 @@ def distributed_database_url():
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory, redis_server, distributed_database_url, tiny_kandinsky):
-    s = Stack(tmp_path_factory.mktemp("stack"), redis_server, distributed_database_url, tiny_kandinsky, free_port())
+def stack(tmp_path_factory, redis_server, distributed_database_url, tiny_kandinsky, tiny_unclip_dir):
+    s = Stack(tmp_path_factory.mktemp("stack"), redis_server, distributed_database_url, tiny_kandinsky, free_port(),
+              tiny_unclip_dir)
     try:
         s.start_api()
         yield s

@@ -85,25 +85,25 @@ def test_batched_jobs_get_exactly_the_images_they_get_alone(unclip_settings, ope
 def test_a_batch_holds_at_most_max_batch_images(unclip_settings):
     runner = runner_for(unclip_settings, max_batch_images=3)
     ids = [submit(runner, n=n, seed=i) for i, n in enumerate([1, 2, 1, 1])]
-    started = time.monotonic()
     assert runner.run_batch(ids[0]) == {ids[0]: "succeeded", ids[1]: "succeeded"}  # 1 + 2 images; the rest wait
     assert [row(runner, job_id).status for job_id in ids[2:]] == ["queued", "queued"]
     assert runner.run_batch(ids[2]) == {ids[2]: "succeeded", ids[3]: "succeeded"}
-    assert time.monotonic() - started < 60
 
 
 def test_a_lone_job_does_not_wait_for_company(unclip_settings):
     runner = runner_for(unclip_settings, batch_wait_ms=0)
+    runner.backends.get("unclip")  # loaded, as in a worker
     job_id = submit(runner)
     with runner.sessions() as session:
         job = jobs.claim_job(session, job_id, runner.worker_id, 60)
     started = time.monotonic()
     assert runner.claim_companions(job) == []
     assert time.monotonic() - started < 0.5
-    waiting = runner_for(unclip_settings, batch_wait_ms=400)
+    waiting = runner_for(unclip_settings, batch_wait_ms=1000)
+    waiting.backends = runner.backends
     started = time.monotonic()
     assert waiting.claim_companions(job) == []
-    assert 0.4 <= time.monotonic() - started < 2
+    assert 1.0 <= time.monotonic() - started < 3
 
 
 def test_cancelling_one_job_of_a_batch_ends_it_at_once_and_the_others_go_on(unclip_settings):
