@@ -160,7 +160,10 @@ class Stack:
             "EASEL_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
             "EASEL_REDISPATCH_INTERVAL_SECONDS": str(REDISPATCH_INTERVAL),
             "EASEL_SYNC_TIMEOUT_SECONDS": "120",
-            "OMP_NUM_THREADS": "1",  # two cores, shared: one thread per process keeps everyone moving
+            # Two cores, shared: one thread per process keeps everyone moving (torch's threads wait for each
+            # other at every operation, which on an oversubscribed machine made a tiny unclip step take seconds).
+            "OMP_NUM_THREADS": "1",
+            "EASEL_TORCH_THREADS": "1",
         }
         if s3 is not None:
             self.env.update(s3.env)
@@ -192,12 +195,12 @@ class Stack:
         except httpx.HTTPError:
             return False
 
-    def start_worker(self, model: str = MODEL) -> Proc:
+    def start_worker(self, model: str = MODEL, env: dict | None = None) -> Proc:
         self.started_workers += 1
         name = f"worker{self.started_workers}"
-        env = self.env
+        env = {**self.env, **(env or {})}
         if self.s3 is not None:
-            env = {**self.env, "EASEL_DATA_DIR": str(self.workdir / f"{name}-data")}
+            env["EASEL_DATA_DIR"] = str(self.workdir / f"{name}-data")
         proc = Proc(name, self.easel("worker", "--model", model, "--concurrency", "1"), env,
                     self.workdir / f"{name}.log")
         self.workers.append(proc)
