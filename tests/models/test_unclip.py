@@ -165,12 +165,12 @@ def test_raising_from_progress_cancels(tiny_backend):
 def batch_requests(steps=4, progress=None):
     progress = progress or {}
     red, blue = Image.new("RGB", (256, 256), "red"), Image.new("RGB", (300, 300), (20, 40, 200))
+    generate = [dict(prompt="a red circle", n=1, seed=5), dict(prompt="a blue star above a square", n=2, seed=9),
+                dict(prompt="a red circle", n=1, seed=6, size=512)]
+    vary = [dict(image=red, n=2, seed=1), dict(image=blue, n=1, seed=2)]
     return {
-        "generate": [BackendRequest(prompt="a red circle", n=1, seed=5, steps=steps, progress=progress.get(0)),
-                     BackendRequest(prompt="a blue star above a square", n=2, seed=9, steps=steps, progress=progress.get(1)),
-                     BackendRequest(prompt="a red circle", n=1, seed=6, size=512, steps=steps, progress=progress.get(2))],
-        "vary": [BackendRequest(image=red, n=2, seed=1, steps=steps, progress=progress.get(0)),
-                 BackendRequest(image=blue, n=1, seed=2, steps=steps, progress=progress.get(1))],
+        operation: [BackendRequest(steps=steps, progress=progress.get(i), **spec) for i, spec in enumerate(specs)]
+        for operation, specs in (("generate", generate), ("vary", vary))
     }
 
 
