@@ -363,12 +363,14 @@ class UnclipBackend:
         return _resize_all(tensor_to_pils(images), r.size)
 
     # --- batching (worker/runner.py groups jobs): several requests, one sampling loop -----------------------------
-    # Generations and variations: each request's rows get its own prompt (or image embedding) and its own noise
-    # generator, so it gets exactly the images it would get alone. Edits run one by one (one mask per call).
-    batch_operations = frozenset({"generate", "vary"})
+    # Generations: each request's rows get its own prompt and its own noise generator, so it gets exactly the
+    # images it would get alone. Variations can run batched (run_batch below), but since they start from the
+    # input image (SDEdit) a batched one differs from a lone one by a level in a few pixels (cause not found
+    # yet), so the worker does not group them; edits run one by one (one mask per call).
+    batch_operations = frozenset({"generate"})
 
     def run_batch(self, operation: str, requests: list[BackendRequest]) -> list[BatchResult]:
-        if operation not in self.batch_operations or len(requests) == 1:
+        if operation not in ("generate", "vary") or len(requests) == 1:
             return run_sequentially(self, operation, requests)
         first = requests[0]
         if any((r.steps, r.guidance_scale) != (first.steps, first.guidance_scale) for r in requests):
@@ -383,7 +385,10 @@ class UnclipBackend:
                 images = self.pipeline(prompt=[r.prompt for r in requests for _ in range(r.n)], **common)
             else:  # each image embedded on its own, as alone
                 embeds = torch.cat([self.pipeline.embed_images([r.image]).expand(r.n, -1) for r in requests])
-                images = self.pipeline(prompt=None, image_embeds=embeds, **common)
+                # Each row starts from its own request's image (SDEdit, as vary does alone).
+                inits = torch.cat([pil_to_tensor(r.image, LOW_RES).expand(r.n, -1, -1, -1) for r in requests])
+                images = self.pipeline(prompt=None, image_embeds=embeds, init_image=inits,
+                                       init_strength=VARIATION_STRENGTH, **common)
             pils, outputs, start = tensor_to_pils(images), [], 0
             for r in requests:
                 outputs.append(_resize_all(pils[start:start + r.n], r.size))
