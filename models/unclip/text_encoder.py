@@ -26,6 +26,9 @@ class TextEncoding:
     token_mask: torch.Tensor  # (B, max_tokens) bool, True = real token
 
 
+CACHE_SIZE = 512
+
+
 class FrozenTextEncoder:
     def __init__(self, model_dir: str | None = None, device: str = "cpu", max_tokens: int = MAX_TOKENS):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -64,9 +67,9 @@ class FrozenTextEncoder:
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
             enc = self.encode(missing)
+            if len(self._cache) + len(missing) > CACHE_SIZE:
+                self._cache.clear()  # before this call's entries go in: clearing among them lost some (KeyError)
             for i, t in enumerate(missing):
-                if len(self._cache) > 512:
-                    self._cache.clear()
                 self._cache[t] = (enc.embeds[i], enc.tokens[i], enc.token_mask[i])
         rows = [self._cache[t] for t in texts]
         return TextEncoding(*(torch.stack([r[k] for r in rows]) for k in range(3)))

@@ -465,3 +465,16 @@ def test_emoji_diagnosis_scores_the_prompts_that_are_training_captions(shipped_b
     np.savez(tmp_path / "train.npz", images_lo=np.stack([circle] * 3))
     found = diagnose_emoji(shipped_backend, tmp_path, 10)
     assert found == {"training_images": (1, 1), "generated": (1, 1)}  # the square's prompt is left out
+
+
+def test_the_prompt_cache_keeps_a_calls_own_prompts_when_it_fills(tiny_backend, monkeypatch):
+    """Clearing the full cache between a call's own new prompts lost some of them (KeyError)."""
+    from models.unclip import text_encoder
+
+    encoder = tiny_backend.pipeline.text_encoder
+    monkeypatch.setattr(text_encoder, "CACHE_SIZE", 3)
+    encoder._cache.clear()
+    encoder.encode_cached(["a", "b"])
+    encoding = encoder.encode_cached(["c", "d", "e", "c"])  # overflows the cache within one call
+    assert encoding.embeds.shape[0] == 4
+    assert torch.equal(encoding.embeds[0], encoding.embeds[3])
