@@ -259,3 +259,30 @@ def reset_for_sole_worker(session: Session) -> None:
     )
     session.execute(update(Job).where(Job.status == JobStatus.queued.value).values(dispatched_at=None))
     session.commit()
+
+
+def batch_key(job: Job) -> tuple:
+    """Jobs with the same key can share one model call (their prompts, images, seeds and n may differ)."""
+    params = job.params
+    return (job.model, job.operation, params["size"], params.get("steps"), params.get("guidance_scale"))
+
+
+def claim_compatible(session: Session, first: Job, worker_id: str, lease_seconds: int, room: int) -> list[Job]:
+    """Queued jobs that can share `first`'s model call (same batch_key), claimed oldest first, each with its own
+    lease, while their images fit in `room`. Another worker may claim some first: those are skipped."""
+    key, claimed = batch_key(first), []
+    candidates = session.scalars(
+        select(Job)
+        .where(Job.status == JobStatus.queued.value, Job.model == first.model,
+               Job.operation == first.operation, Job.cancel_requested.is_(False))
+        .order_by(Job.created_at)
+        .limit(4 * room)
+    ).all()
+    for candidate in candidates:
+        if batch_key(candidate) != key or candidate.params["n"] > room:
+            continue
+        job = claim_job(session, candidate.id, worker_id, lease_seconds)
+        if job is not None:
+            claimed.append(job)
+            room -= job.params["n"]
+    return claimed

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Callable
+
 from core.config import Settings
 from models.backend import Backend
 
@@ -30,3 +33,18 @@ def load_backend(name: str, settings: Settings) -> Backend:
             raise ValueError("EASEL_KANDINSKY_PATH must point at a local Kandinsky 2.2 folder")
         return KandinskyBackend.from_pretrained(settings.kandinsky_path, device=device)
     raise ValueError(f"unknown model {name!r}; known: {', '.join(KNOWN_MODELS)}")
+
+
+class BackendPool:
+    """One loaded model per name, per process; loading is slow, so it happens once."""
+
+    def __init__(self, loader: Callable[[str], Backend]):
+        self._loader = loader
+        self._backends: dict[str, Backend] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> Backend:
+        with self._lock:
+            if name not in self._backends:
+                self._backends[name] = self._loader(name)
+            return self._backends[name]

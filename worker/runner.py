@@ -11,7 +11,6 @@ import io
 import logging
 import os
 import socket
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +20,6 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 from PIL import Image as PILImage
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,7 +30,8 @@ from core.images import encode_image
 from core.services import Services
 from core.storage import Storage
 from core.tables import Job, JobStatus, Operation, sha256_hex
-from models.backend import Backend, BackendRequest, JobCancelled, run_batch
+from models.backend import BackendRequest, JobCancelled, run_batch
+from models.registry import BackendPool
 
 if TYPE_CHECKING:
     from safety import ContentPolicy
@@ -53,21 +52,6 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-class BackendPool:
-    """One loaded model per name, per process; loading is slow, so it happens once."""
-
-    def __init__(self, loader: Callable[[str], Backend]):
-        self._loader = loader
-        self._backends: dict[str, Backend] = {}
-        self._lock = threading.Lock()
-
-    def get(self, name: str) -> Backend:
-        with self._lock:
-            if name not in self._backends:
-                self._backends[name] = self._loader(name)
-            return self._backends[name]
-
-
 # Progress is written to the job row (which renews the lease and reads its cancel flag) at most this often;
 # every step still goes out as an event and still checks for a cancel signal.
 PROGRESS_WRITE_SECONDS = 1.0
@@ -75,12 +59,6 @@ PROGRESS_WRITE_SECONDS = 1.0
 
 # While waiting for company (batch_wait_ms > 0), the queued jobs are looked for this often.
 BATCH_POLL_SECONDS = 0.01
-
-
-def batch_key(job: Job) -> tuple:
-    """Jobs with the same key can share one model call (their prompts, images, seeds and n may differ)."""
-    params = job.params
-    return (job.model, job.operation, params["size"], params.get("steps"), params.get("guidance_scale"))
 
 
 def image_key(job_id: str, index: int, output_format: str) -> str:
@@ -133,24 +111,15 @@ class JobRunner:
         backend = self.backends.get(first.model)
         if first.operation not in getattr(backend, "batch_operations", ()) or first.params["n"] >= limit:
             return []
-        key, images, found = batch_key(first), first.params["n"], []
+        images, found = first.params["n"], []
         deadline = time.monotonic() + self.settings.batch_wait_ms / 1000
         while True:
             with self.sessions() as session:
-                candidates = session.scalars(
-                    select(Job)
-                    .where(Job.status == JobStatus.queued.value, Job.model == first.model,
-                           Job.operation == first.operation, Job.cancel_requested.is_(False))
-                    .order_by(Job.created_at)
-                    .limit(4 * limit)
-                ).all()
-                for candidate in candidates:
-                    if batch_key(candidate) != key or images + candidate.params["n"] > limit:
-                        continue
-                    claimed = jobs.claim_job(session, candidate.id, self.worker_id, self.settings.job_lease_seconds)
-                    if claimed is not None:  # another worker may have been quicker
-                        found.append(claimed)
-                        images += claimed.params["n"]
+                claimed = jobs.claim_compatible(
+                    session, first, self.worker_id, self.settings.job_lease_seconds, room=limit - images
+                )
+            found += claimed
+            images += sum(job.params["n"] for job in claimed)
             remaining = deadline - time.monotonic()
             if images >= limit or remaining <= 0:
                 return found
@@ -274,7 +243,7 @@ class JobRunner:
         if job.mask_key:
             mask = PILImage.open(io.BytesIO(self.storage.get(job.mask_key))).convert("L")
             inputs["mask"] = np.asarray(mask, dtype=np.float32) / 255.0  # BackendRequest binarises it
-        return BackendRequest(
+        request = BackendRequest(
             prompt=job.prompt or "",
             n=params["n"],
             size=params["size"],

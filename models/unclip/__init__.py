@@ -3,6 +3,7 @@
 ``UnclipBackend.from_pretrained("models/unclip/weights")`` is what ``easel serve`` loads by default.
 """
 
-from models.unclip.pipeline import UnclipBackend, UnclipPipeline
+from models.unclip.backend import UnclipBackend
+from models.unclip.pipeline import UnclipPipeline
 
 __all__ = ["UnclipBackend", "UnclipPipeline"]

@@ -31,7 +31,7 @@ from PIL import Image, ImageDraw
 from models.backend import BackendRequest
 from models.unclip import paraphrase as P
 from models.unclip import scenes as S
-from models.unclip.pipeline import UnclipBackend
+from models.unclip.backend import UnclipBackend
 from models.unclip.seams import seam_levels
 
 EVAL_SEED = 1234
@@ -392,7 +392,8 @@ class FirstVersionSampling:
         import torch.nn.functional as F
 
         from models.backend import keep_unmasked
-        from models.unclip.pipeline import LOW_RES, _resize_all, pil_to_tensor, tensor_to_pils
+        from models.unclip.backend import _resize_all
+        from models.unclip.pipeline import LOW_RES, pil_to_tensor, tensor_to_pils
 
         r = request
         mask_low = F.adaptive_max_pool2d(torch.from_numpy(r.mask)[None, None], LOW_RES)
@@ -402,7 +403,8 @@ class FirstVersionSampling:
         return keep_unmasked(r.image.convert("RGB").resize((r.size, r.size)), results, r.mask)
 
     def vary(self, request: BackendRequest):
-        from models.unclip.pipeline import _resize_all, tensor_to_pils
+        from models.unclip.backend import _resize_all
+        from models.unclip.pipeline import tensor_to_pils
 
         embeds = self.pipeline.embed_images([request.image]).expand(request.n, -1)
         images = self.pipeline(prompt=None, n=request.n, seed=request.seed, image_embeds=embeds)

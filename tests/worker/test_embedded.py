@@ -18,7 +18,8 @@ from core.events import LocalJobEvents
 from core.services import Services
 from tests.conftest import migrated, new_key, wait_for
 from worker.embedded import DataDirInUse, EmbeddedWorker
-from worker.runner import BackendPool, JobRunner
+from models.registry import BackendPool
+from worker.runner import JobRunner
 
 
 def test_second_embedded_server_on_the_same_data_dir_refuses_to_start(settings):
