@@ -31,7 +31,11 @@ def images_response(context: AppContext, http: Request, job: Job, response_forma
     data = []
     for image in job.images:
         if response_format == "b64_json":
-            data.append(ImageData(b64_json=base64.b64encode(context.jobs.image_bytes(image)).decode()))
+            try:
+                raw = context.jobs.image_bytes(image)
+            except FileNotFoundError:  # its job is being deleted right now
+                raise APIError(410, "This image has been deleted.", code="image_deleted") from None
+            data.append(ImageData(b64_json=base64.b64encode(raw).decode()))
         else:
             data.append(ImageData(url=image_url(context, http, image)))
     return ImagesResponse(created=int(job.created_at.timestamp()), data=data)

@@ -55,11 +55,15 @@ class LocalStorage:
         # Synced before the job that refers to it is committed: a crash of the machine must not leave a
         # succeeded job without its images, nor an accepted edit without its upload.
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        with open(tmp, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:  # a full or read-only disk: the store's fault, not the request's (503, not 500)
+            tmp.unlink(missing_ok=True)
+            raise StorageUnavailable(f"the image store at {self.root} could not write: {exc.strerror or exc}") from exc
         _fsync_dir(path.parent)
 
     def get(self, key: str) -> bytes:

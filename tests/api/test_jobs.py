@@ -216,3 +216,17 @@ def test_an_over_limit_key_gets_429_on_every_submitting_endpoint_before_its_uplo
             assert client.post(path, json={"prompt": "a cat"}).status_code == 429
         assert forms_read == ["/v1/jobs/edits"]  # no upload was read after the first
 
+
+
+def test_a_b64_result_whose_image_file_is_gone_is_a_410_not_a_500(client, auth):
+    job = client.post("/v1/jobs/generations", json={"prompt": "a cat", "response_format": "b64_json", **FAST},
+                      headers=auth).json()
+    wait_for_job(client, auth, job["id"], {"succeeded"})
+    context = client.app.state.context
+    with context.services.sessions() as session:
+        from core.tables import Image
+
+        for image in session.query(Image).filter(Image.job_id == job["id"]):
+            context.services.storage.delete(image.storage_key)  # as a DELETE racing this read would
+    response = client.get(f"/v1/jobs/{job['id']}", headers=auth)
+    assert response.status_code == 410 and response.json()["error"]["code"] == "image_deleted"

@@ -53,3 +53,23 @@ def test_local_storage_syncs_the_file_and_its_new_folders_to_disk(tmp_path, monk
     assert any(name.startswith(str(root / "outputs/job/.0.png.")) for name in synced)  # the data, before its rename
     for folder in (root / "outputs/job", root / "outputs", root):  # the new name and the new folders' entries
         assert str(folder) in synced
+
+
+def test_a_local_store_that_cannot_write_is_unavailable_and_leaves_no_partial_file(tmp_path, monkeypatch):
+    """A full disk is the store's fault: StorageUnavailable (the API's 503), not an unexplained 500."""
+    import errno
+
+    import core.storage
+    from core.storage import StorageUnavailable
+
+    store = LocalStorage(tmp_path / "images")
+    store.put("outputs/job/0.png", b"kept")
+
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(core.storage.os, "fsync", disk_full)
+    with pytest.raises(StorageUnavailable, match="No space left"):
+        store.put("outputs/job/0.png", b"new")
+    assert store.get("outputs/job/0.png") == b"kept"
+    assert sorted(p.name for p in (tmp_path / "images/outputs/job").iterdir()) == ["0.png"]
