@@ -63,7 +63,11 @@ def _set_session_cookie(response: Response, request: Request, token: str) -> Non
 
 
 def _session_body(key: ApiKey, csrf: str) -> dict:
-    return {"object": "studio.session", "csrf_token": csrf, "key": {"id": key.id, "name": key.name, "prefix": key.prefix}}
+    # The role only decides whether the Admin link shows; the admin endpoints check it themselves.
+    return {
+        "object": "studio.session", "csrf_token": csrf,
+        "key": {"id": key.id, "name": key.name, "prefix": key.prefix, "role": key.role},
+    }
 
 
 class SignIn(BaseModel):

@@ -3,6 +3,7 @@
 import {
   $, SIZES, JobPanel, api, buildAdvanced, canvasBlob, el, fillSelect, formParams, imageIdOf, multipart, notice, setCsrf,
 } from "./common.js";
+import { openAdmin } from "./admin.js";
 import { openEditor } from "./editor.js";
 import { openExpander } from "./expand.js";
 
@@ -21,6 +22,7 @@ async function loadSession() {
     state.session = null;
   }
   $("#nav").hidden = !state.session;
+  $("#nav-admin").hidden = state.session?.key.role !== "admin";
   $("#who").textContent = state.session ? `${state.session.key.name} (${state.session.key.prefix}…)` : "";
 }
 
@@ -274,6 +276,7 @@ async function route() {
     if (view === "variations") $("#variations-source").src = state.source.url;
     if (view === "edit") await openEditor(state.source);
     if (view === "expand") await openExpander(state.source);
+    if (view === "admin") await openAdmin();
   } catch (e) {
     notice(e.message);
   }
