@@ -63,7 +63,8 @@ function goToKey(keyId) {
   const row = document.querySelector(`#admin-keys tr[data-key-id="${CSS.escape(keyId)}"]`);
   if (!row) return;
   row.scrollIntoView({ block: "center" });
-  (row.querySelector("input, button") || row).focus();
+  // Suspending needs the reason first; a suspended key's first control is Reinstate.
+  (row.querySelector("input.reason") || row.querySelector("button") || row).focus();
 }
 
 function rejectionRow(r) {

@@ -1,5 +1,6 @@
 """The studio's Admin view in a real browser against a real `easel serve`: an admin key creates a key with a daily
-limit and an invitation (each secret shown once), disables and re-enables a key, and reviews a policy refusal;
+limit and an invitation (each secret shown once), disables and re-enables a key, suspends and reinstates the key
+of a policy refusal and reviews that refusal;
 a user key sees no Admin link and gets the API's 403 message at #admin. No image is generated.
 
 EASEL_STUDIO_SCREENSHOTS=DIR saves docs/studio/admin.png's screenshot there."""
@@ -81,6 +82,19 @@ def test_an_admin_manages_keys_invitations_and_the_review_queue(signed_in, serve
     queue_row = page.locator(f'#admin-rejections tr[data-rejection-id="{rejection["id"]}"]')
     assert "refused-user" in queue_row.inner_text() and rejection["stage"] in queue_row.inner_text()
     shot(page, "admin")
+    # From the queue to the key: suspend it with a reason, then reinstate it.
+    refused_id = rejection["api_key_id"]
+    queue_row.get_by_role("button", name="Suspend key…").click()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Reason to suspend refused-user"
+    page.keyboard.type("checking a refusal")
+    page.locator(f'#admin-keys tr[data-key-id="{refused_id}"]').get_by_role("button", name="Suspend").click()
+    wait_js(page, f"document.querySelector('#admin-keys tr[data-key-id=\"{refused_id}\"] .status-suspended') !== null", 15)
+    suspended = _keys_by_name(server)["refused-user"]
+    assert suspended["status"] == "suspended" and suspended["suspended_reason"] == "checking a refusal"
+    assert "Reinstate key…" in queue_row.inner_text()
+    page.locator(f'#admin-keys tr[data-key-id="{refused_id}"]').get_by_role("button", name="Reinstate").click()
+    wait_js(page, f"document.querySelector('#admin-keys tr[data-key-id=\"{refused_id}\"] .status-active') !== null", 15)
+    assert _keys_by_name(server)["refused-user"]["status"] == "active"
     queue_row.get_by_role("button", name="False positive").click()
     wait_js(page, f"document.querySelector('#admin-rejections tr[data-rejection-id=\"{rejection['id']}\"]') === null", 15)
     reviewed = _admin_api(server, "GET", "/v1/admin/rejections", params={"reviewed": "true"}).json()["data"]
