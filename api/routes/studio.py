@@ -81,6 +81,10 @@ def sign_in(body: SignIn, request: Request, context: ContextDep, session: Sessio
     key = keys.find_api_key(session, body.key.strip())
     if key is None:
         raise APIError(401, "That API key is not valid (or has been revoked).", code="invalid_api_key")
+    refusal = keys.key_refusal(key)
+    if refusal is not None:  # expired, disabled or suspended: say so now, not at the first page's call
+        status, code, message = refusal
+        raise APIError(status, message, code=code)
     token, csrf = studio.open_session(session, key)
     response = JSONResponse(_session_body(key, csrf))
     _set_session_cookie(response, request, token)

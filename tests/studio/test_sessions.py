@@ -56,6 +56,26 @@ def test_revoking_the_key_ends_its_sessions(client, settings):
     assert response.status_code == 401 and response.json()["error"]["code"] == "invalid_api_key"
 
 
+def test_a_suspended_or_disabled_key_cannot_sign_in(client, settings):
+    """Refused at sign-in with the API's own reason, not let in to fail at the first call."""
+    from core.audit import CLI_ACTOR
+
+    secret = new_key(settings)
+    with _db(settings) as session:
+        key = keys.find_api_key(session, secret)
+        keys.suspend_key(session, CLI_ACTOR, key, "too many refusals")
+    response = client.post("/studio/session", json={"key": secret})
+    assert response.status_code == 403 and response.json()["error"]["code"] == "api_key_suspended"
+    assert "too many refusals" in response.json()["error"]["message"]
+    assert "set-cookie" not in response.headers
+    with _db(settings) as session:
+        key = keys.find_api_key(session, secret)
+        keys.reinstate_key(session, CLI_ACTOR, key)
+        keys.set_disabled(session, CLI_ACTOR, key, True)
+    response = client.post("/studio/session", json={"key": secret})
+    assert response.status_code == 403 and response.json()["error"]["code"] == "api_key_disabled"
+
+
 def test_the_session_cookie_follows_the_api_rules(client, settings):
     csrf = _sign_in(client, new_key(settings))
     # Validation is the API's: the same 400 as with a Bearer key, once the CSRF token is there.
