@@ -198,7 +198,8 @@ def test_s3_stopped_mid_run_jobs_end_with_their_images_or_a_reason(make_settings
             else:
                 assert job["error"]["code"] == "generation_failed"
                 assert "object storage" in job["error"]["message"], job["error"]
-        assert fetch(client, old_url)[0] == 200
+        # The gateway answers (readyz) a moment before a restarted SeaweedFS serves reads again: 503s meanwhile.
+        wait_for(lambda: fetch(client, old_url)[0] == 200, 60, "the image from before the outage to be served again")
 
 
 # --- retention and deletion, on both backends ---------------------------------------------------------------
