@@ -10,7 +10,7 @@ from fastapi import Request
 from api.context import AppContext
 from api.schemas import ImageData, ImagesResponse, JobError, JobObject, JobProgress
 from core.errors import APIError, invalid, policy_violation
-from core.tables import Image, Job, JobStatus
+from core.tables import Image, Job, JobStatus, timestamp
 
 
 def image_url(context: AppContext, http: Request, image: Image) -> str:
@@ -50,10 +50,6 @@ def images_expired(job: Job) -> APIError:
     )
 
 
-def _ts(value) -> int | None:
-    return int(value.timestamp()) if value is not None else None
-
-
 def job_object(context: AppContext, http: Request, job: Job, response_format: str | None = None) -> JobObject:
     succeeded = job.status == JobStatus.succeeded.value
     expired = job.images_expired_at is not None
@@ -63,15 +59,15 @@ def job_object(context: AppContext, http: Request, job: Job, response_format: st
         model=job.model,
         status=job.status,
         progress=JobProgress(step=job.progress_step, total=job.progress_total),
-        created_at=_ts(job.created_at),
-        started_at=_ts(job.started_at),
-        finished_at=_ts(job.finished_at),
+        created_at=timestamp(job.created_at),
+        started_at=timestamp(job.started_at),
+        finished_at=timestamp(job.finished_at),
         attempts=job.attempts,
         params={**job.params, "prompt": job.prompt, "seed": job.seed},
         user=job.user,
         error=JobError(code=job.error_code, message=job.error_message) if job.error_code else None,
         result=images_response(context, http, job, response_format) if succeeded and not expired else None,
-        images_expired_at=_ts(job.images_expired_at),
+        images_expired_at=timestamp(job.images_expired_at),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.tables import AuditEntry
+from core.tables import AuditEntry, timestamp
 
 CLI_ACTOR = "cli"
 
@@ -40,10 +40,6 @@ def parse_duration(text: str) -> timedelta:
     if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit() or int(text[:-1]) <= 0:
         raise OperatorError(f"not a duration: {text!r} (use e.g. 30m, 12h, 7d, 2w)", "expires")
     return timedelta(**{units[text[-1]]: int(text[:-1])})
-
-
-def timestamp(value: datetime | None) -> int | None:
-    return int(value.timestamp()) if value is not None else None
 
 
 def audit_view(entry: AuditEntry) -> dict[str, Any]:

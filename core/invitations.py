@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from core.audit import OperatorError, audit, timestamp
+from core.audit import OperatorError, audit
 from core.keys import create_api_key
-from core.tables import ApiKey, Invitation, sha256_hex, utcnow
+from core.tables import ApiKey, Invitation, sha256_hex, timestamp, utcnow
 
 
 def create_invitation(

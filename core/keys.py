@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.audit import OperatorError, audit, timestamp
+from core.audit import OperatorError, audit
 from core.limits import LIMIT_FIELDS
-from core.tables import ApiKey, sha256_hex, utcnow
+from core.tables import ApiKey, sha256_hex, timestamp, utcnow
 
 ROLES = ("admin", "user")
 

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core.audit import OperatorError, audit, timestamp
+from core.audit import OperatorError, audit
 from core.keys import suspend_key
-from core.tables import ApiKey, PolicyRejection, sha256_hex, utcnow
+from core.tables import ApiKey, PolicyRejection, sha256_hex, timestamp, utcnow
 
 
 def record_rejection(

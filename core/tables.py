@@ -28,6 +28,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def timestamp(value: datetime | None) -> int | None:
+    """Unix seconds, as OpenAI's objects give times."""
+    return int(value.timestamp()) if value is not None else None
+
+
 def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
 
