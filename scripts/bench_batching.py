@@ -8,8 +8,12 @@ servers (off, on, then on, off, ...) so a machine whose speed drifts affects bot
 loaded at a time. A request started before a phase's end is waited for and counted; images/s is the images
 returned over the phase's wall time (start to the last answer). Latency is per request, as the client saw it.
 
-    python scripts/bench_batching.py                                # C = 1 2 4 8 16, 2 rounds of 15 s each
-    python scripts/bench_batching.py --clients 1 8 --seconds 5 --rounds 1     # a quick check
+A process pair has its own luck (bench_serving.py measured two identical processes at 0.95-1.01 of each other),
+so the run is split over several sessions, each with a fresh pair of servers; the table pools every session's
+phases, and each row also prints the ratio per session.
+
+    python scripts/bench_batching.py                                # C = 1 2 4 8 16; 2 sessions x 2 rounds of 15 s
+    python scripts/bench_batching.py --clients 1 8 --seconds 5 --rounds 1 --sessions 1     # a quick check
     EASEL_DEVICE=cuda python scripts/bench_batching.py              # unchanged on a GPU
 """
 
@@ -38,36 +42,24 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="length of one phase")
     parser.add_argument("--rounds", type=int, default=2, help="off/on phase pairs per concurrency")
     parser.add_argument("--steps", type=int, default=None, help="sampling steps (default: the model's)")
+    parser.add_argument("--sessions", type=int, default=2, help="fresh server pairs, one after the other")
     args = parser.parse_args()
-
-    from tests.e2e.conftest import Server
 
     batching = {"EASEL_MAX_BATCH_IMAGES": os.environ.get("EASEL_MAX_BATCH_IMAGES", "8"),
                 "EASEL_BATCH_WAIT_MS": os.environ.get("EASEL_BATCH_WAIT_MS", "0")}
-    servers = {}
-    try:
-        servers["off"] = Server(Path(tempfile.mkdtemp(prefix="easel-bench-off-")), {"EASEL_MAX_BATCH_IMAGES": "1"})
-        servers["on"] = Server(Path(tempfile.mkdtemp(prefix="easel-bench-on-")), batching)
-        for server in servers.values():  # model loaded, first-call costs paid
-            run_phase(server, 1, 0.1, args.steps)
-        rows = []
-        for clients in args.clients:
-            results = {"off": [], "on": []}
-            for number in range(args.rounds):
-                order = ["off", "on"] if number % 2 == 0 else ["on", "off"]
-                for mode in order:
-                    results[mode].append(run_phase(servers[mode], clients, args.seconds, args.steps))
-            summary = {mode: summarize(phases) for mode, phases in results.items()}
-            rows.append((clients, summary))
-            print_row(clients, summary, flush=True)
-    finally:
-        for server in servers.values():
-            server.stop()
+    # results[clients][mode]: one list of phases per session
+    results = {clients: {"off": [], "on": []} for clients in args.clients}
+    for number in range(1, args.sessions + 1):
+        print(f"session {number}:", flush=True)
+        run_session(args, batching, results)
+    rows = [(clients, {mode: summarize([p for session in by_mode[mode] for p in session]) for mode in by_mode})
+            for clients, by_mode in results.items()]
     print()
     print(f"batching on: EASEL_MAX_BATCH_IMAGES={batching['EASEL_MAX_BATCH_IMAGES']} "
           f"EASEL_BATCH_WAIT_MS={batching['EASEL_BATCH_WAIT_MS']}; off: EASEL_MAX_BATCH_IMAGES=1")
     print(f"model={os.environ.get('EASEL_MODELS', 'unclip')} device={os.environ.get('EASEL_DEVICE', 'auto')} "
           f"size=256x256 n=1 steps={args.steps or 'default'} phase={args.seconds:g}s rounds={args.rounds} "
+          f"sessions={args.sessions} "
           f"cpus={os.cpu_count()}")
     print()
     print("| clients | images/s off | images/s on | ratio | p50 off (s) | p50 on (s) | p95 off (s) | p95 on (s) |")
@@ -76,6 +68,34 @@ def main() -> None:
         off, on = s["off"], s["on"]
         print(f"| {clients} | {off['rate']:.2f} | {on['rate']:.2f} | {on['rate'] / off['rate']:.2f}x | "
               f"{off['p50']:.2f} | {on['p50']:.2f} | {off['p95']:.2f} | {on['p95']:.2f} |")
+    print()
+    for clients, by_mode in results.items():
+        ratios = [summarize(on)["rate"] / summarize(off)["rate"] for off, on in zip(by_mode["off"], by_mode["on"])]
+        print(f"ratio per session at {clients} client(s): " + ", ".join(f"{r:.2f}" for r in ratios))
+
+
+def run_session(args, batching: dict, results: dict) -> None:
+    """A fresh pair of servers; every concurrency's phases in alternating order, appended to `results`."""
+    from tests.e2e.conftest import Server
+
+    servers = {}
+    try:
+        servers["off"] = Server(Path(tempfile.mkdtemp(prefix="easel-bench-off-")), {"EASEL_MAX_BATCH_IMAGES": "1"})
+        servers["on"] = Server(Path(tempfile.mkdtemp(prefix="easel-bench-on-")), batching)
+        for server in servers.values():  # model loaded, first-call costs paid
+            run_phase(server, 1, 0.1, args.steps)
+        for clients in args.clients:
+            phases = {"off": [], "on": []}
+            for number in range(args.rounds):
+                order = ["off", "on"] if number % 2 == 0 else ["on", "off"]
+                for mode in order:
+                    phases[mode].append(run_phase(servers[mode], clients, args.seconds, args.steps))
+            for mode in phases:
+                results[clients][mode].append(phases[mode])
+            print_row(clients, {mode: summarize(p) for mode, p in phases.items()}, flush=True)
+    finally:
+        for server in servers.values():
+            server.stop()
 
 
 def run_phase(server, clients: int, seconds: float, steps: int | None) -> tuple[int, float, list[float]]:
