@@ -89,7 +89,7 @@ class Settings(BaseSettings):
 
     # Cross-request batching (worker/runner.py): a worker runs a job together with compatible queued jobs (same
     # model, operation, size, steps and guidance) in one model call, up to this many images; 1 turns it off.
-    # Only for the operations a model samples as one batch (unclip: generations).
+    # Only for the operations a model samples as one batch (unclip: generations, edits and variations).
     max_batch_images: int = Field(default=8, ge=1)
     # How long a job waits for company before its batch starts; 0 waits for nothing (a lone job starts at once,
     # and the jobs queued meanwhile behind a running batch make up the next one).

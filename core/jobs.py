@@ -262,7 +262,7 @@ def reset_for_sole_worker(session: Session) -> None:
 
 
 def batch_key(job: Job) -> tuple:
-    """Jobs with the same key can share one model call (their prompts, images, seeds and n may differ)."""
+    """Jobs with the same key can share one model call (their prompts, images, masks, seeds and n may differ)."""
     params = job.params
     return (job.model, job.operation, params["size"], params.get("steps"), params.get("guidance_scale"))
 

@@ -23,7 +23,9 @@ from models.unclip.seams import match_background
 # 2 rows for a lone image (classifier-free guidance) and the upsampler 1 sample, more in a batch; over the steps
 # that flips a few pixels by one level. Padding those inputs keeps every request's images exact whether it ran
 # alone or in a batch (make_batch_invariant), for little: the MLP inputs are tiny, and only a lone image's
-# upsampler pass (one of ~25 network calls) is doubled.
+# upsampler pass (one of ~25 network calls) is doubled. The convolutions also round differently on a channels-last
+# input than on a contiguous one, which a variation's images are alone; UnclipPipeline._upsample keeps each
+# request's layout in a batch.
 MIN_GEMM_ROWS = 16
 MIN_UPSAMPLER_SAMPLES = 2
 
@@ -67,6 +69,27 @@ def _resize_all(images: list[Image.Image], size: int) -> list[Image.Image]:
     return images if size == UPSAMPLED else [im.resize((size, size), Image.LANCZOS) for im in images]
 
 
+def _edit_inputs(request: BackendRequest) -> tuple[torch.Tensor, torch.Tensor]:
+    """The pipeline's (1, 3, 32, 32) known image and (1, 1, 32, 32) mask of an edit."""
+    # A low-res cell is repainted if any pixel of it is to be repainted, so the masked area is fully covered.
+    mask_low = F.adaptive_max_pool2d(torch.from_numpy(request.mask)[None, None], LOW_RES)
+    return pil_to_tensor(request.image, LOW_RES), mask_low
+
+
+def _finished_edit(request: BackendRequest, images: list[Image.Image]) -> list[Image.Image]:
+    """An edit's sampled 256x256 images at its size, background matched and unmasked pixels kept (per request)."""
+    r = request
+    results = _resize_all(images, r.size)
+    original = r.image.convert("RGB").resize((r.size, r.size))
+    # The upsampler and the enlargement blur the background a little differently from the kept pixels:
+    # match once more at the output size, inside the mask only (ring: 4 px at 256, as the seam is measured).
+    known = np.asarray(original, np.float32)
+    ring = max(4, r.size // 64)
+    results = [Image.fromarray(np.clip(match_background(np.asarray(im), known, r.mask, ring=ring), 0, 255)
+                               .round().astype(np.uint8), "RGB") for im in results]
+    return keep_unmasked(original, results, r.mask)
+
+
 class UnclipBackend:
     """The Backend (models/backend.py) served by default: our own small unCLIP model."""
 
@@ -92,20 +115,10 @@ class UnclipBackend:
 
     def edit(self, request: BackendRequest) -> list[Image.Image]:
         r = request
-        init = pil_to_tensor(r.image, LOW_RES)
-        # A low-res cell is repainted if any pixel of it is to be repainted, so the masked area is fully covered.
-        mask_low = F.adaptive_max_pool2d(torch.from_numpy(r.mask)[None, None], LOW_RES)
+        init, mask_low = _edit_inputs(r)
         images = self.pipeline(prompt=r.prompt, n=r.n, seed=r.seed, init_image=init, mask=mask_low,
                                decoder_steps=r.steps, guidance_scale=r.guidance_scale, progress=r.progress)
-        results = _resize_all(tensor_to_pils(images), r.size)
-        original = r.image.convert("RGB").resize((r.size, r.size))
-        # The upsampler and the enlargement blur the background a little differently from the kept pixels:
-        # match once more at the output size, inside the mask only (ring: 4 px at 256, as the seam is measured).
-        known = np.asarray(original, np.float32)
-        ring = max(4, r.size // 64)
-        results = [Image.fromarray(np.clip(match_background(np.asarray(im), known, r.mask, ring=ring), 0, 255)
-                                   .round().astype(np.uint8), "RGB") for im in results]
-        return keep_unmasked(original, results, r.mask)
+        return _finished_edit(r, tensor_to_pils(images))
 
     def vary(self, request: BackendRequest) -> list[Image.Image]:
         r = request
@@ -116,14 +129,14 @@ class UnclipBackend:
         return _resize_all(tensor_to_pils(images), r.size)
 
     # --- batching (worker/runner.py groups jobs): several requests, one sampling loop -----------------------------
-    # Generations: each request's rows get its own prompt and its own noise generator, so it gets exactly the
-    # images it would get alone. Variations can run batched (run_batch below), but since they start from the
-    # input image (SDEdit) a batched one differs from a lone one by a level in a few pixels (cause not found
-    # yet), so the worker does not group them; edits run one by one (one mask per call).
-    batch_operations = frozenset({"generate"})
+    # Each request's rows get its own prompt (generations, edits), its own image embedding and start (variations)
+    # or known image and mask (edits), and its own noise generator; what is done per image after sampling
+    # (resizing, an edit's colour matching and kept pixels) is done per request. With make_batch_invariant, each
+    # request gets exactly the images it would get alone.
+    batch_operations = frozenset({"generate", "edit", "vary"})
 
     def run_batch(self, operation: str, requests: list[BackendRequest]) -> list[BatchResult]:
-        if operation not in ("generate", "vary") or len(requests) == 1:
+        if operation not in self.batch_operations or len(requests) == 1:
             return run_sequentially(self, operation, requests)
         first = requests[0]
         if any((r.steps, r.guidance_scale) != (first.steps, first.guidance_scale) for r in requests):
@@ -131,20 +144,27 @@ class UnclipBackend:
         n = sum(r.n for r in requests)
         seeds = [(r.seed, r.n) for r in requests]
 
+        def per_row(tensors: list[torch.Tensor]) -> torch.Tensor:  # one (1, ...) tensor per request -> n rows
+            return torch.cat([t.expand(r.n, *t.shape[1:]) for r, t in zip(requests, tensors)])
+
         def call(progress: ProgressCallback) -> list[list[Image.Image]]:
             common = dict(n=n, seed=seeds, decoder_steps=first.steps, guidance_scale=first.guidance_scale,
                           progress=progress)
+            prompts = [r.prompt for r in requests for _ in range(r.n)]
             if operation == "generate":
-                images = self.pipeline(prompt=[r.prompt for r in requests for _ in range(r.n)], **common)
-            else:  # each image embedded on its own, as alone
-                embeds = torch.cat([self.pipeline.embed_images([r.image]).expand(r.n, -1) for r in requests])
-                # Each row starts from its own request's image (SDEdit, as vary does alone).
-                inits = torch.cat([pil_to_tensor(r.image, LOW_RES).expand(r.n, -1, -1, -1) for r in requests])
+                images = self.pipeline(prompt=prompts, **common)
+            elif operation == "edit":
+                inits, masks = zip(*(_edit_inputs(r) for r in requests))
+                images = self.pipeline(prompt=prompts, init_image=per_row(inits), mask=per_row(masks), **common)
+            else:  # each image embedded on its own, as alone, and each row starts from its request's image
+                embeds = per_row([self.pipeline.embed_images([r.image]) for r in requests])
+                inits = per_row([pil_to_tensor(r.image, LOW_RES) for r in requests])
                 images = self.pipeline(prompt=None, image_embeds=embeds, init_image=inits,
                                        init_strength=VARIATION_STRENGTH, **common)
             pils, outputs, start = tensor_to_pils(images), [], 0
             for r in requests:
-                outputs.append(_resize_all(pils[start:start + r.n], r.size))
+                mine = pils[start:start + r.n]
+                outputs.append(_finished_edit(r, mine) if operation == "edit" else _resize_all(mine, r.size))
                 start += r.n
             return outputs
 

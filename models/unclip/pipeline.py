@@ -130,11 +130,12 @@ class UnclipPipeline:
         """Returns n images, (n, 3, 256, 256) in [-1, 1].
 
         prompt: text to draw (None for variations). image_embeds: (n, 384) embeddings to decode instead of
-        sampling the prior. init_image (1, 3, 32, 32) and mask (1, 1, 32, 32, 1 = repaint): inpainting, with
-        the repainted background's colour matched to the kept one's (match_colours). init_image without a mask
-        and init_strength in (0, 1]: start from init_image noised that far along the schedule (SDEdit), still
-        running `decoder_steps` steps. A batch of requests (UnclipBackend.run_batch) passes one prompt per image
-        and seed as [(seed, images)] per request, so each request's images are drawn from its own generator.
+        sampling the prior. init_image (1 or n, 3, 32, 32) and mask (1 or n, 1, 32, 32, 1 = repaint): inpainting,
+        with the repainted background's colour matched to the kept one's (match_colours). init_image without a
+        mask and init_strength in (0, 1]: start from init_image noised that far along the schedule (SDEdit), still
+        running `decoder_steps` steps. A batch of requests (UnclipBackend.run_batch) passes one prompt, init image
+        and mask per image and seed as [(seed, images)] per request, so each request's images are drawn from its
+        own generator.
         """
         decoder_steps = decoder_steps or self.defaults["decoder_steps"]
         prior_steps = prior_steps or self.defaults["prior_steps"]
@@ -148,18 +149,18 @@ class UnclipPipeline:
         generator = generators[0][0]  # for the schedulers' steps (deterministic ones draw nothing)
         dev = self.device
 
+        prompts = [prompt] * n if isinstance(prompt, str) else prompt
         shown = init_image
         if mask is not None and match_colours:
             # The decoder is shown the kept background in the nearest colour it knows, and a prompt that names
             # no background is told that colour: asked for "a red star" on navy it otherwise fights the known
             # pixels (trained captions without a background are drawn on white) and paints texture.
-            shown, background = self._onto_palette(init_image, mask)
-            if prompt is not None and background is not None and not BACKGROUND_WORDS & set(prompt.lower().split()):
-                prompt = f"{prompt.rstrip(' .')} on a {background} background"
+            shown, backgrounds = self._onto_palette(init_image, mask)
+            if prompts is not None:  # one background for all rows, or one per row (a batch of edits)
+                prompts = [_naming_background(p, backgrounds[i % len(backgrounds)]) for i, p in enumerate(prompts)]
 
         # 1. text: pooled embedding + token states; zeros and an empty mask are the "no text" condition
-        if prompt is not None:
-            prompts = [prompt] * n if isinstance(prompt, str) else prompt
+        if prompts is not None:
             # Each prompt encoded on its own, as a lone request's is, so a batch changes no embedding.
             encs = [self.text_encoder.encode_cached([p]) for p in prompts]
             text_embeds = torch.cat([e.embeds for e in encs]).to(dev)
@@ -207,6 +208,10 @@ class UnclipPipeline:
             timesteps = self.decoder_scheduler.timesteps[begin:]
             noise = self._noise((n, 3, LOW_RES, LOW_RES), generators)
             x = self.decoder_scheduler.add_noise(init_image.to(dev).expand(n, -1, -1, -1), noise, timesteps[:1])
+            # Alone, x takes the channels-last layout of pil_to_tensor's image (a view of the numpy array); a
+            # batch's concatenated images are contiguous. The same layout either way, since it decides the
+            # upsampler's kernels (_upsample); for a lone request this returns x itself.
+            x = x.contiguous(memory_format=torch.channels_last)
         else:
             self.decoder_scheduler.set_timesteps(decoder_steps)
             timesteps = self.decoder_scheduler.timesteps
@@ -233,29 +238,55 @@ class UnclipPipeline:
                 x = self._match_low(x, init_image.to(dev), mask_in)
 
         # 4. upsampler: 32 -> 256 in one learned step
-        images = M.upsample(self.upsampler, x.clamp(-1, 1), UPSAMPLED)
+        images = self._upsample(x.clamp(-1, 1), [count for _, count in seeds])
         done += 1
         report(progress, done, total)
         return images
 
+    def _upsample(self, x: torch.Tensor, counts: list[int]) -> torch.Tensor:
+        """M.upsample of x, whose rows are `counts` images per request, each request's in the memory layout it
+        has alone. The upsampler's convolutions round differently on a channels-last input (a variation's x)
+        than on a contiguous one (a generation's or an edit's), and a lone single image is padded into a
+        contiguous pair whatever its layout (make_batch_invariant): so in a channels-last batch, the rows of
+        single-image requests are upsampled as a contiguous batch and the others as a channels-last one."""
+        if len(counts) == 1 or x.is_contiguous():
+            return M.upsample(self.upsampler, x, UPSAMPLED)
+        single = torch.tensor([count == 1 for count in counts for _ in range(count)], device=x.device)
+        images = x.new_empty(len(x), 3, UPSAMPLED, UPSAMPLED)
+        for rows, layout in ((single, torch.contiguous_format), (~single, torch.channels_last)):
+            if rows.any():
+                images[rows] = M.upsample(self.upsampler, x[rows].contiguous(memory_format=layout), UPSAMPLED)
+        return images
+
     @staticmethod
-    def _onto_palette(init_image: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, str | None]:
-        """The known image as the decoder is shown it, its background moved onto the nearest training colour,
-        and that colour's name (None: no flat background around the mask, the image is shown as it is)."""
-        known = ((init_image[0].permute(1, 2, 0) + 1) * 127.5).cpu().numpy()
+    def _onto_palette(init_image: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, list[str | None]]:
+        """The known images (one per row of init_image) as the decoder is shown them, each background moved onto
+        the nearest training colour, and those colours' names (None: no flat background around that row's mask,
+        the image is shown as it is)."""
         palette = np.array(list(PALETTE.values()), np.float32)
-        shifted, index = background_onto_palette(known, mask[0, 0].cpu().numpy(), palette, ring=1)
-        shown = (torch.from_numpy(shifted).permute(2, 0, 1)[None] / 127.5 - 1).to(init_image.dtype)
-        return shown, (None if index is None else list(PALETTE)[index])
+        shown, names = [], []
+        for row, known in enumerate(init_image):
+            known = ((known.permute(1, 2, 0) + 1) * 127.5).cpu().numpy()
+            shifted, index = background_onto_palette(known, mask[row % len(mask), 0].cpu().numpy(), palette, ring=1)
+            shown.append(torch.from_numpy(shifted).permute(2, 0, 1) / 127.5 - 1)
+            names.append(None if index is None else list(PALETTE)[index])
+        return torch.stack(shown).to(init_image.dtype), names
 
     @staticmethod
     def _match_low(x: torch.Tensor, init_image: torch.Tensor, mask_in: torch.Tensor) -> torch.Tensor:
-        """match_background at 32x32 (a ring of 1 cell = 8 output pixels), in 0-255 levels."""
-        known = ((init_image[0].permute(1, 2, 0) + 1) * 127.5).cpu().numpy()
-        mask = mask_in[0, 0].cpu().numpy()
+        """match_background at 32x32 (a ring of 1 cell = 8 output pixels), in 0-255 levels, each row of x against
+        its own known image and mask (init_image: one row for all, or one per row)."""
+        knowns = [((known.permute(1, 2, 0) + 1) * 127.5).cpu().numpy() for known in init_image]
         out = []
-        for image in x:
+        for row, image in enumerate(x):
             arr = ((image.permute(1, 2, 0).clamp(-1, 1) + 1) * 127.5).cpu().numpy()
-            matched = match_background(arr, known, mask, ring=1)
+            matched = match_background(arr, knowns[row % len(knowns)], mask_in[row, 0].cpu().numpy(), ring=1)
             out.append(torch.from_numpy(matched).permute(2, 0, 1) / 127.5 - 1)
         return torch.stack(out).to(x.device, x.dtype)
+
+
+def _naming_background(prompt: str, background: str | None) -> str:
+    """A prompt that names no background, told the kept one's colour (see UnclipPipeline.__call__)."""
+    if background is None or BACKGROUND_WORDS & set(prompt.lower().split()):
+        return prompt
+    return f"{prompt.rstrip(' .')} on a {background} background"

@@ -26,20 +26,30 @@ def runner_for(settings, **overrides):
     return make_runner(settings.model_copy(update=overrides))
 
 
-def submit(runner, operation="generate", prompt="a red circle", n=1, seed=1, steps=4, image=None) -> str:
+def submit(runner, operation="generate", prompt="a red circle", n=1, seed=1, steps=4, size=256, image=None,
+           mask=None) -> str:
     with runner.sessions() as session:
         key = session.scalar(select(tables.ApiKey).limit(1)) or keys.create_api_key(session, "k")[0]
         job = jobs.create_job(
             session, api_key_id=key.id, operation=operation, model="unclip", prompt=prompt,
-            params={"n": n, "size": 256, "steps": steps}, seed=seed, fingerprint="f",
+            params={"n": n, "size": size, "steps": steps}, seed=seed, fingerprint="f",
         )
-    if image is not None:  # as the job service stores an upload
-        input_key = f"inputs/{job.id}/image.png"
-        runner.storage.put(input_key, png_bytes(image))
-        with runner.sessions() as session:
-            session.get(tables.Job, job.id).input_key = input_key
-            session.commit()
+    inputs = {"input_key": image, "mask_key": mask}  # stored as the job service stores uploads, at the job's size
+    for column, picture in inputs.items():
+        if picture is not None:
+            key = f"inputs/{job.id}/{column}.png"
+            runner.storage.put(key, png_bytes(picture.resize((size, size))))
+            with runner.sessions() as session:
+                setattr(session.get(tables.Job, job.id), column, key)
+                session.commit()
     return job.id
+
+
+def box_mask(left: int, top: int, right: int, bottom: int) -> Image.Image:
+    """A stored edit mask (mode L, 255 = repaint) of a box of a 256x256 picture."""
+    mask = Image.new("L", (256, 256), 0)
+    mask.paste(255, (left, top, right, bottom))
+    return mask
 
 
 def row(runner, job_id: str) -> tables.Job:
@@ -54,13 +64,21 @@ def hashes(runner, job_id: str) -> list[str]:
 JOBS = {
     "generate": [dict(prompt="a red circle", n=1, seed=5), dict(prompt="a blue star", n=2, seed=9),
                  dict(prompt="a red circle", n=1, seed=6)],
-    "vary": [dict(operation="vary", prompt=None, n=2, seed=1, image=Image.new("RGB", (256, 256), "red")),
-             dict(operation="vary", prompt=None, n=1, seed=2, image=Image.new("RGB", (256, 256), (20, 40, 200)))],
+    # Variations and edits of different pictures (and masks), single images and a pair.
+    "vary": [dict(operation="vary", prompt=None, n=1, seed=1, image=Image.new("RGB", (256, 256), "red")),
+             dict(operation="vary", prompt=None, n=1, seed=2, image=Image.new("RGB", (256, 256), (20, 40, 200))),
+             dict(operation="vary", prompt=None, n=2, seed=3, image=Image.new("RGB", (256, 256), (85, 107, 47)))],
+    "edit": [dict(operation="edit", prompt="a red star", n=1, seed=1, image=Image.new("RGB", (256, 256), (85, 107, 47)),
+                  mask=box_mask(60, 70, 190, 200)),
+             dict(operation="edit", prompt="a blue square", n=2, seed=2, image=Image.new("RGB", (256, 256), "white"),
+                  mask=box_mask(0, 0, 128, 256))],
 }
 
 
-@pytest.mark.parametrize("operation", ["generate"])  # unclip does not group variations (backend.batch_operations)
-def test_batched_jobs_get_exactly_the_images_they_get_alone(unclip_settings, operation):
+@pytest.mark.parametrize("operation", ["generate", "vary", "edit"])
+def test_batched_jobs_get_exactly_the_images_they_get_alone(unclip_settings, operation, monkeypatch):
+    from models.unclip import UnclipPipeline
+
     alone = runner_for(unclip_settings, max_batch_images=1)
     expected = []
     for spec in JOBS[operation]:
@@ -70,13 +88,17 @@ def test_batched_jobs_get_exactly_the_images_they_get_alone(unclip_settings, ope
 
     batched = runner_for(unclip_settings, max_batch_images=8)
     ids = [submit(batched, **spec) for spec in JOBS[operation]]
-    other_steps = submit(batched, steps=5)  # not compatible: different steps
+    not_compatible = [submit(batched, **{**JOBS[operation][0], **change}) for change in ({"steps": 5}, {"size": 512})]
+    calls = []
+    sample = UnclipPipeline.__call__
+    monkeypatch.setattr(UnclipPipeline, "__call__", lambda self, **kw: calls.append(kw["n"]) or sample(self, **kw))
     assert batched.run_batch(ids[0]) == {job_id: "succeeded" for job_id in ids}
+    assert calls == [sum(spec["n"] for spec in JOBS[operation])], "one model call for the batch"
     assert [hashes(batched, job_id) for job_id in ids] == expected
     for job_id in ids:
         job = row(batched, job_id)
         assert job.attempts == 1 and job.worker_id == batched.worker_id
-    assert row(batched, other_steps).status == "queued"
+    assert [row(batched, job_id).status for job_id in not_compatible] == ["queued", "queued"]
     # Its companions' own queue entries / messages find them finished: nothing runs twice.
     assert batched.run(ids[1]) == "skipped"
     assert row(batched, ids[1]).attempts == 1
@@ -150,7 +172,7 @@ class RefusingPolicy:
 
 def test_a_refused_image_touches_only_its_own_job(unclip_settings):
     runner = runner_for(unclip_settings)
-    clean, partly, refused = ids = [submit(runner, n=n, seed=i) for i, n in enumerate([1, 2, 1])]
+    clean, partly, refused = [submit(runner, n=n, seed=i) for i, n in enumerate([1, 2, 1])]
     runner.policy = RefusingPolicy(runner.policy, {1: {0}, 2: {0}})
     assert runner.run_batch(clean) == {clean: "succeeded", partly: "succeeded", refused: "failed"}
     assert len(row(runner, clean).images) == 1 and row(runner, clean).blocked_outputs == 0
