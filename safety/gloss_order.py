@@ -53,6 +53,9 @@ def role_rewrites(path: Path = ROLES_FILE) -> list[tuple[re.Pattern, str]]:
 
 
 def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) -> str:
+    # An elided article or preposition leaves its apostrophe alone in the gloss ("roi d'Angleterre" ->
+    # "king of ' england"), which splits the phrases the English lists hold.
+    gloss = re.sub(r"(?<=\w) ' (?=\w)", " ", gloss)
     if lang in NOUN_ADJECTIVE:
         gloss = _COLOUR_AFTER_NOUN.sub(r"\2 \1", gloss)
     for pattern, replacement in roles:
