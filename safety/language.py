@@ -31,6 +31,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from safety.gloss_order import english_order, role_rewrites
 from safety.normalize import _fold
 
 LANG_DIR = Path(__file__).parent / "lang"
@@ -40,19 +41,8 @@ LATIN = ("es", "fr", "de", "pt", "it")
 OTHER_LATIN = ("nl", "pl", "tr", "id", "vi", "sv", "cs", "ro", "hu", "fi", "da", "no", "ms", "tl", "sw", "ca", "hr", "sk", "et", "lt", "lv", "sl")
 NO_SPACES = {"zh", "ja", "ar"}  # keys match anywhere
 PREFIX = {"ko"}  # keys match at a word's start, any ending
+COMPOUNDING = {"de"}  # an unknown word is read by its known parts
 ENGLISH = "en"
-# Romance languages put colour adjectives after the noun ("un cuervo negro"); the gloss puts them back
-# in front ("a black crow"), which is how the English classifier was trained to read them. The same for
-# the few adjectives the English terms need in front ("a woman naked" -> "a naked woman", "a body
-# charred" -> "a charred body", "a passport fake" -> "a fake passport").
-NOUN_ADJECTIVE = {"es", "fr", "pt", "it"}
-_COLOUR_AFTER_NOUN = re.compile(
-    r"\b(?!(?:a|an|the|of|in|on|with|and|or|to|for|by|that|is|my|their|very)\b)([a-z]+) "
-    r"(black|white|red|green|blue|yellow|grey|gray|brown|pink|purple|orange|naked|nude|fake|counterfeit|"
-    r"forged|charred|burned|severed|mutilated|dismembered|decomposing|rotting)\b"
-)
-
-
 @dataclass(frozen=True)
 class Language:
     code: str  # "en", a covered code, or the detected code of an unsupported language
@@ -161,7 +151,7 @@ def _stemmer(lang: str):
 class _Table:
     pattern: re.Pattern
     lookup: dict[str, str]  # folded key without '*' -> English
-    prefixes: list[tuple[str, str]]  # every (folded key, English), longest first: for matches with an ending
+    keys: dict[str, str]  # every folded key -> English: for matches with an ending
     stem: object = None  # word -> stem, or None
     stems: dict | None = None  # stem of every one-word key -> English (first entry wins)
 
@@ -180,35 +170,42 @@ def _parse(path: Path) -> list[tuple[str, str]]:
     return entries
 
 
+EXACT, STEM = 0, 1  # trie node marks (letters are str)
+
+
+def _trie(node: dict) -> str:
+    """A trie of keys as one regex (EXACT ends a key, STEM a key with any ending): longer keys are tried
+    first, so the longest key wins, and a letter is compared once per trie level, not once per key."""
+    branches = [(r"\s+" if ch == " " else re.escape(ch)) + _trie(child)
+                for ch, child in node.items() if isinstance(ch, str)]
+    if STEM in node:
+        branches.append(r"\w*")
+    elif EXACT in node and branches:
+        branches.append("")
+    if len(branches) == 1 and EXACT not in node:
+        return branches[0]
+    return f"(?:{'|'.join(branches)})" if branches else ""
+
+
 def _compile(lang: str, entries: list[tuple[str, str]]) -> _Table:
-    lookup, stems = {}, []
-    alts = []
+    lookup, keys, root = {}, {}, {}
     for key, english in entries:
         stem = key.endswith("*")
         folded = re.sub(r"\s+", " ", _fold(key.rstrip("*")))
         if not folded:
             continue
-        if stem:
-            stems.append((folded, english))
-        else:
+        if not stem:
             lookup.setdefault(folded, english)
-        alts.append((folded, stem))
-    alts.sort(key=lambda a: len(a[0]), reverse=True)
-    parts = []
-    for folded, stem in alts:
-        body = re.escape(folded).replace(r"\ ", r"\s+")
-        if lang in NO_SPACES:
-            parts.append(body)
-        elif lang in PREFIX or stem:
-            parts.append(body + r"\w*")
-        else:
-            parts.append(body)
-    alternation = "|".join(parts) or r"(?!x)x"
+        keys.setdefault(folded, english)  # a key listed twice keeps its first English
+        node = root
+        for ch in folded:
+            node = node.setdefault(ch, {})
+        node[STEM if (stem or lang in PREFIX) and lang not in NO_SPACES else EXACT] = True
+    alternation = _trie(root) if root else r"(?!x)x"
     if lang in NO_SPACES:
-        pattern = re.compile(f"(?:{alternation})")
+        pattern = re.compile(alternation)
     else:
-        pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
-    prefixes = sorted({(k, e) for k, e in [*lookup.items(), *stems]}, key=lambda s: len(s[0]), reverse=True)
+        pattern = re.compile(rf"(?<!\w){alternation}(?!\w)")
     stem = _stemmer(lang)
     stemmed = {}
     if stem is not None:
@@ -221,45 +218,14 @@ def _compile(lang: str, entries: list[tuple[str, str]]) -> _Table:
                 k = stem(folded)
                 if len(k) >= (3 if lang in ("ru", "ar") else 4):
                     stemmed.setdefault(k, english)
-    return _Table(pattern, lookup, prefixes, stem, stemmed)
-
-
-ROLES_FILE = Path(__file__).parent / "terms" / "public_roles.txt"
-
-
-def _role_rewrites(path: Path = ROLES_FILE) -> list[tuple[re.Pattern, str]]:
-    """Word orders a gloss produces for a role that public_roles.txt spells the English way.
-
-    "el presidente francés" glosses as "the president french", "президент Франции" and "法国总统" as
-    "president france" / "france president"; the roles file has "the french president" and "president of
-    france". Only pairs the roles file holds are rewritten, so the gloss says no more than a role it lists.
-    """
-    of, adjective = {}, {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        m = re.fullmatch(r"(?:the )?(president|prime minister|chancellor|king|queen) of ((?:the )?)([a-z ]+)", line)
-        if m:  # the phrase as listed: "president of the us", "president of france"
-            of.setdefault(m.group(1), {}).setdefault(m.group(3), f"{m.group(1)} of {m.group(2)}{m.group(3)}")
-        m = re.fullmatch(r"the ([a-z]+) (president|prime minister|chancellor)", line)
-        if m:
-            adjective.setdefault(m.group(2), set()).add(m.group(1))
-    rewrites = []
-    for role, countries in of.items():
-        alt = "|".join(sorted(map(re.escape, countries), key=len, reverse=True))
-        listed = countries.get
-        rewrites.append((re.compile(rf"\b(?:the )?({alt}) {role}\b"), lambda m, f=listed: f(m.group(1))))
-        rewrites.append((re.compile(rf"\b{role} (?:the )?({alt})\b"), lambda m, f=listed: f(m.group(1))))
-    for role, adjectives in adjective.items():
-        alt = "|".join(sorted(map(re.escape, adjectives), key=len, reverse=True))
-        rewrites.append((re.compile(rf"\b{role} ({alt})\b"), rf"\1 {role}"))
-    return rewrites
+    return _Table(pattern, lookup, keys, stem, stemmed)
 
 
 class Glossary:
     """Word-by-word English glosses from safety/lang/<code>.txt."""
 
     def __init__(self, languages: tuple[str, ...], lang_dir: Path = LANG_DIR):
-        self._roles = _role_rewrites()
+        self._roles = role_rewrites()
         self.tables: dict[str, _Table] = {}
         for lang in languages:
             path = lang_dir / f"{lang}.txt"
@@ -271,9 +237,9 @@ class Glossary:
         if key in table.lookup:
             return table.lookup[key]
         # A stem, or a Korean key, matched with an ending: the longest key the match starts with.
-        for k, english in table.prefixes:
-            if key.startswith(k):
-                return english
+        for end in range(len(key), 0, -1):
+            if key[:end] in table.keys:
+                return table.keys[key[:end]]
         return ""
 
     def gloss(self, text: str, lang: str) -> str:
@@ -289,6 +255,8 @@ class Glossary:
                 continue
             for word in piece.split():
                 english = self._by_stem(table, word)
+                if english is None and lang in COMPOUNDING:
+                    english = self._by_parts(table, word)
                 if english is not None:
                     kept.append(english)
                 # What the dictionary did not translate: in Latin-script languages it stays (names,
@@ -298,11 +266,26 @@ class Glossary:
                 elif lang in LATIN or word.isascii():
                     kept.append(word)
         out = re.sub(r"\s+", " ", " ".join(kept)).strip()
-        if lang in NOUN_ADJECTIVE:
-            out = _COLOUR_AFTER_NOUN.sub(r"\2 \1", out)
-        for pattern, replacement in self._roles:
-            out = pattern.sub(replacement, out)
-        return out
+        return english_order(out, lang, self._roles)
+
+    @classmethod
+    def _by_parts(cls, table: _Table, word: str) -> str | None:
+        """A German compound no key matches: its longest known last part ("Rasierklinge" -> klinge), and
+        its first part if that is known too ("Kinderporno" -> child porn)."""
+        m = _WORD.search(word)
+        core = m.group(0) if m else ""
+        for i in range(3, len(core) - 3):
+            head = cls._known(table, core[i:])
+            if head is not None:
+                first = core[:i]  # less a linking -s-, -n-, -en-
+                modifier = next((p for p in (first, first[:-1], first[:-2]) if len(p) >= 3 and p in table.keys), None)
+                english = f"{table.keys[modifier]} {head}" if modifier else head
+                return word[: m.start()] + english + word[m.end():]
+        return None
+
+    @classmethod
+    def _known(cls, table: _Table, word: str) -> str | None:
+        return table.keys.get(word) or cls._by_stem(table, word)
 
     @staticmethod
     def _by_stem(table: _Table, word: str) -> str | None:

@@ -207,6 +207,23 @@ def test_stems_do_not_match_words_that_only_share_a_short_stem():
     assert "arabs" not in glossary.gloss("un vestido morado", "es")
 
 
+def test_the_longest_key_wins_and_a_stem_takes_any_ending(tmp_path):
+    (tmp_path / "es.txt").write_text("orca asesina = killer whale\nasesin* = murder\norca = orca\nel = the\n",
+                                     encoding="utf-8")
+    glossary = Glossary(("es",), lang_dir=tmp_path)
+    assert glossary.gloss("el orca asesina", "es") == "the killer whale"
+    assert glossary.gloss("el asesinato", "es") == "the murder"
+    assert glossary.gloss("el orcas", "es") == "the orcas"  # an exact key needs the whole word
+
+
+def test_german_compounds_are_read_by_their_known_parts(tmp_path):
+    (tmp_path / "de.txt").write_text("klinge = blade\nkinder = child\nporno = porn\n", encoding="utf-8")
+    glossary = Glossary(("de",), lang_dir=tmp_path)
+    assert glossary.gloss("Rasierklinge", "de") == "blade"
+    assert glossary.gloss("Kinderporno,", "de") == "child porn,"
+    assert glossary.gloss("Schwertwal", "de") == "schwertwal"  # no known last part: left as written
+
+
 @pytest.mark.parametrize(
     "prompt",
     [

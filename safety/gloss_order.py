@@ -1,0 +1,63 @@
+"""English word order for the gloss of a prompt in another language (safety/language.py).
+
+A word-by-word gloss keeps the prompt's word order; the English term lists and classifier need some of
+it the English way round.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+# Romance languages put colour adjectives after the noun ("un cuervo negro"); the gloss puts them back
+# in front ("a black crow"), which is how the English classifier was trained to read them. The same for
+# the few adjectives the English terms need in front ("a woman naked" -> "a naked woman", "a body
+# charred" -> "a charred body", "a passport fake" -> "a fake passport").
+NOUN_ADJECTIVE = {"es", "fr", "pt", "it"}
+_COLOUR_AFTER_NOUN = re.compile(
+    r"\b(?!(?:a|an|the|of|in|on|with|and|or|to|for|by|that|is|my|their|very)\b)([a-z]+) "
+    r"(black|white|red|green|blue|yellow|grey|gray|brown|pink|purple|orange|naked|nude|fake|counterfeit|"
+    r"forged|charred|burned|severed|mutilated|dismembered|decomposing|rotting)\b"
+)
+
+
+ROLES_FILE = Path(__file__).parent / "terms" / "public_roles.txt"
+
+
+def role_rewrites(path: Path = ROLES_FILE) -> list[tuple[re.Pattern, str]]:
+    """Word orders a gloss produces for a role that public_roles.txt spells the English way.
+
+    "el presidente francés" glosses as "the president french", "президент Франции" and "法国总统" as
+    "president france" / "france president"; the roles file has "the french president" and "president of
+    france". Only pairs the roles file holds are rewritten, so the gloss says no more than a role it lists.
+    """
+    of, adjective = {}, {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        m = re.fullmatch(r"(?:the )?(president|prime minister|chancellor|king|queen|crown prince) of ((?:the )?)([a-z ]+)", line)
+        if m:  # the phrase as listed: "president of the us", "president of france"
+            of.setdefault(m.group(1), {}).setdefault(m.group(3), f"{m.group(1)} of {m.group(2)}{m.group(3)}")
+        m = re.fullmatch(r"the ([a-z]+) (president|prime minister|chancellor)", line)
+        if m:
+            adjective.setdefault(m.group(2), set()).add(m.group(1))
+    rewrites = []
+    for role, countries in of.items():
+        alt = "|".join(sorted(map(re.escape, countries), key=len, reverse=True))
+        listed = countries.get
+        rewrites.append((re.compile(rf"\b(?:the )?({alt}) {role}\b"), lambda m, f=listed: f(m.group(1))))
+        rewrites.append((re.compile(rf"\b{role} (?:the )?({alt})\b"), lambda m, f=listed: f(m.group(1))))
+    for role, adjectives in adjective.items():
+        alt = "|".join(sorted(map(re.escape, adjectives), key=len, reverse=True))
+        rewrites.append((re.compile(rf"\b{role} ({alt})\b"), rf"\1 {role}"))
+    return rewrites
+
+
+def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) -> str:
+    # An elided article or preposition leaves its apostrophe alone in the gloss ("roi d'Angleterre" ->
+    # "king of ' england"), which splits the phrases the English lists hold.
+    gloss = re.sub(r"(?<=\w) ' (?=\w)", " ", gloss)
+    if lang in NOUN_ADJECTIVE:
+        gloss = _COLOUR_AFTER_NOUN.sub(r"\2 \1", gloss)
+    for pattern, replacement in roles:
+        gloss = pattern.sub(replacement, gloss)
+    return gloss
