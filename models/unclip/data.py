@@ -35,7 +35,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from models.unclip import scenes as S
 
-DATA_VERSION = 2  # 2: more caption phrasings (scenes.py) and captions without a background
+DATA_VERSION = 3  # 2: more caption phrasings (scenes.py) and captions without a background; 3: 3x the two-shape scenes
 LOW_RES = 32
 HIGH_RES = 256
 NOTO_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
@@ -46,7 +46,7 @@ RECIPE = {
     "low_res": LOW_RES,
     "high_res": HIGH_RES,
     "single_scenes": 16000,
-    "relation_scenes": 8000,
+    "relation_scenes": 24000,
     "no_background": 0.12,  # fraction of scenes captioned without a background (drawn on S.no_background_for)
     "emoji_concepts": 160,
     "emoji_captions_per_image": 6,
@@ -198,6 +198,17 @@ def build_emoji(recipe: dict, rng: random.Random, workdir: Path):
 
 
 # ------------------------------------------------------------------------------------------------- build
+ITEM_KINDS = ("single", "relation", "emoji")
+
+
+def item_kinds(recipe: dict, domain: np.ndarray) -> np.ndarray:
+    """Each training item's kind as an index into ITEM_KINDS; build() writes one-shape scenes, then two-shape
+    scenes, then emoji."""
+    kinds = np.where(domain == 1, 2, 1)
+    kinds[: recipe["single_scenes"]] = 0
+    return kinds
+
+
 def build(out: Path, recipe: dict, workdir: Path | None = None) -> None:
     from models.unclip.text_encoder import FrozenTextEncoder
 

@@ -45,6 +45,7 @@ import torch.nn.functional as F
 from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler
 
 from models.unclip import modeling as M
+from models.unclip.data import ITEM_KINDS, item_kinds
 
 VERSION = "easel-unclip-1"
 STAGES = ("encoder", "prior", "upsampler", "decoder")
@@ -74,6 +75,9 @@ class TrainConfig:
     text_drop: float = 0.2  # decoder: p(text tokens dropped); DALL-E 2 used 0.5, we have far fewer steps
     image_drop: float = 0.1  # decoder: p(image embedding dropped)
     prior_drop: float = 0.1  # prior: p(text conditioning dropped)
+    # decoder: each item kind's share of the batches (data.ITEM_KINDS), e.g. more two-shape scenes, whose
+    # binding is the weak spot; None samples the items uniformly
+    decoder_mix: dict | None = None
     ckpt_every_s: float = 120.0
 
 
@@ -115,6 +119,7 @@ def load_data(path: str) -> dict:
         "embeds": torch.from_numpy(train["embeds"].astype(np.float32)),
         "tokens": torch.from_numpy(train["tokens"]),  # float16, cast per batch (saves 0.5 GB)
         "token_mask": torch.from_numpy(train["token_mask"]),
+        "kinds": torch.from_numpy(item_kinds(meta["recipe"], train["domain"])),
         "hires": torch.from_numpy(hires["images_hi"]),  # uint8 NHWC
         "recipe": meta["recipe"],
     }
@@ -146,6 +151,13 @@ def random_masks(batch: int, size: int, gen: torch.Generator) -> torch.Tensor:
     return masks
 
 
+def mix_weights(kinds: torch.Tensor, mix: dict) -> torch.Tensor:
+    """Per-item sampling weights that give each kind (data.ITEM_KINDS) its share of the draws."""
+    counts = torch.bincount(kinds, minlength=len(ITEM_KINDS)).clamp(min=1).float()
+    share = torch.tensor([mix.get(k, 0.0) for k in ITEM_KINDS])
+    return (share / counts)[kinds]
+
+
 # ------------------------------------------------------------------------------------------- checkpoint
 def save_checkpoint(path: Path, cfg: TrainConfig, state: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -165,10 +177,14 @@ def phases_of(weights_dir: Path) -> list[dict]:
              "warm_start": None, "data_version": version} for s in STAGES if done.get(s)]
 
 
-def current_phases(base: list[dict], progress: dict, warm: str | None, trained: list[str], recipe: dict) -> list[dict]:
+def current_phases(base: list[dict], progress: dict, warm: str | None, trained: list[str], recipe: dict,
+                   decoder_mix: dict | None = None) -> list[dict]:
     """base plus one entry per stage this run trained (so far)."""
     new = [{"stage": s, "steps": progress[s], "minutes": round(progress.get(s + "_seconds", 0) / 60, 1),
             "warm_start": warm, "data_version": recipe["version"]} for s in STAGES if s in trained and progress[s]]
+    for phase in new:
+        if phase["stage"] == "decoder" and decoder_mix:
+            phase["decoder_mix"] = decoder_mix
     return base + new
 
 
@@ -210,6 +226,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--minutes", default="", help="per-stage minute budgets, e.g. prior=6,decoder=70")
     parser.add_argument("--steps", default="", help="per-stage step budgets, e.g. decoder=8000")
     parser.add_argument("--lr", default="", help="per-stage peak learning rates, e.g. decoder=3e-4")
+    parser.add_argument("--decoder-mix", default="", help="each item kind's share of the decoder's batches, "
+                        "e.g. single=0.3,relation=0.55,emoji=0.15 (default: items sampled uniformly)")
     args = parser.parse_args(argv)
     cfg = smoke_config(args.data or "/tmp/unclip-smoke-data", args.out or "/tmp/unclip-smoke") if args.smoke else TrainConfig()
     if args.data:
@@ -229,6 +247,9 @@ def main(argv: list[str] | None = None) -> dict:
             stage, value = item.split("=")
             assert stage in STAGES, f"unknown stage {stage!r}"
             setattr(getattr(cfg, stage), field_name, kind(value))
+    if args.decoder_mix:
+        cfg.decoder_mix = {k: float(v) for k, v in (item.split("=") for item in args.decoder_mix.split(","))}
+        assert set(cfg.decoder_mix) <= set(ITEM_KINDS), f"--decoder-mix takes kinds from {ITEM_KINDS}"
 
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
@@ -300,7 +321,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     def export() -> None:
         export_weights(cfg, finished_nets(), progress, data["recipe"],
-                       current_phases(base_phases, progress, warm, trained, data["recipe"]))
+                       current_phases(base_phases, progress, warm, trained, data["recipe"], cfg.decoder_mix))
 
     def finished_nets() -> dict:
         return {NET_OF_STAGE[s]: (decoder_ema if s == "decoder" else nets[NET_OF_STAGE[s]])
@@ -421,8 +442,15 @@ def main(argv: list[str] | None = None) -> dict:
     decoder = nets["decoder"]
     dec_sched = train_scheduler("decoder")
 
+    item_weights = mix_weights(data["kinds"], cfg.decoder_mix) if cfg.decoder_mix else None
+
+    def decoder_idx(b: int) -> torch.Tensor:
+        if item_weights is None:
+            return batch_idx(b)
+        return torch.multinomial(item_weights, b, replacement=True, generator=gen)
+
     def decoder_loss(b: int) -> torch.Tensor:
-        idx = batch_idx(b)
+        idx = decoder_idx(b)
         x0 = data["images"][idx]
         emb, tokens, tmask = image_embeds[idx], data["tokens"][idx].float(), data["token_mask"][idx].clone()
         drop_img = torch.rand(b, generator=gen) < cfg.image_drop
