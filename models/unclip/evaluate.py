@@ -378,7 +378,8 @@ def pct(pair: tuple[int, int]) -> str:
 
 class FirstVersionSampling:
     """The first version's edit and variation sampling on any weights, for the table's "before" column: edits
-    without colour matching (seams.py) or the background named in the prompt, variations from pure noise."""
+    without colour matching (seams.py) or the prompt read for the mask (edit_prompts.py), variations from pure
+    noise."""
 
     name = "unclip"
 
@@ -398,7 +399,7 @@ class FirstVersionSampling:
         r = request
         mask_low = F.adaptive_max_pool2d(torch.from_numpy(r.mask)[None, None], LOW_RES)
         images = self.pipeline(prompt=r.prompt, n=r.n, seed=r.seed, init_image=pil_to_tensor(r.image, LOW_RES),
-                               mask=mask_low, match_colours=False)
+                               mask=mask_low, edit_aids=False)
         results = _resize_all(tensor_to_pils(images), r.size)
         return keep_unmasked(r.image.convert("RGB").resize((r.size, r.size)), results, r.mask)
 

@@ -9,7 +9,8 @@ their inputs:
   starting from the upload itself noised part of the way (SDEdit, ``VARIATION_STRENGTH``), so that a variation
   keeps the source's colours and shapes where the embedding alone lost them (a red circle became red stars).
 Edits match the repainted background's colour to the kept one's around the mask (seams.py), at 32x32 before the
-upsampler and again at the output size, inside the mask only.
+upsampler and again at the output size, inside the mask only; their prompts are read for the mask
+(edit_prompts.py: the kept background named, an outpainting's position words dropped).
 Beyond 256x256 (512, 1024) the upsampler's output is enlarged with Lanczos resampling: a learned second
 upsampler was not affordable in this project's CPU training budget (see docs/model.md).
 """
@@ -27,6 +28,7 @@ from PIL import Image
 
 from models.backend import ProgressCallback, report
 from models.unclip import modeling as M
+from models.unclip.edit_prompts import frames_the_picture, naming_background, outpainting_prompt
 from models.unclip.scenes import PALETTE
 from models.unclip.seams import background_onto_palette, match_background
 from models.unclip.text_encoder import FrozenTextEncoder
@@ -37,7 +39,6 @@ DEFAULTS = {"prior_steps": 10, "decoder_steps": 15, "prior_guidance": 2.0, "guid
 # Variations start from the source noised this far along the decoder's schedule (1 = pure noise: the embedding
 # alone). Chosen on evaluate.py's variation rows: see docs/model.md.
 VARIATION_STRENGTH = 0.7
-BACKGROUND_WORDS = {"background", "backdrop", "background.", "backdrop."}
 
 
 def pil_to_tensor(image: Image.Image, size: int) -> torch.Tensor:
@@ -124,14 +125,15 @@ class UnclipPipeline:
         guidance_scale: float | None = None,
         prior_guidance: float | None = None,
         init_strength: float | None = None,
-        match_colours: bool = True,
+        edit_aids: bool = True,
         progress: ProgressCallback | None = None,
     ) -> torch.Tensor:
         """Returns n images, (n, 3, 256, 256) in [-1, 1].
 
         prompt: text to draw (None for variations). image_embeds: (n, 384) embeddings to decode instead of
         sampling the prior. init_image (1 or n, 3, 32, 32) and mask (1 or n, 1, 32, 32, 1 = repaint): inpainting,
-        with the repainted background's colour matched to the kept one's (match_colours). init_image without a
+        with the repainted background's colour matched to the kept one's and the prompt read for the mask
+        (edit_prompts.py); edit_aids=False samples edits as the first version did, without either. init_image without a
         mask and init_strength in (0, 1]: start from init_image noised that far along the schedule (SDEdit), still
         running `decoder_steps` steps. A batch of requests (UnclipBackend.run_batch) passes one prompt, init image
         and mask per image and seed as [(seed, images)] per request, so each request's images are drawn from its
@@ -151,13 +153,13 @@ class UnclipPipeline:
 
         prompts = [prompt] * n if isinstance(prompt, str) else prompt
         shown = init_image
-        if mask is not None and match_colours:
-            # The decoder is shown the kept background in the nearest colour it knows, and a prompt that names
-            # no background is told that colour: asked for "a red star" on navy it otherwise fights the known
-            # pixels (trained captions without a background are drawn on white) and paints texture.
+        if mask is not None and edit_aids:
+            # The decoder is shown the kept background in the nearest colour it knows (it paints texture on
+            # one it never saw), and each row's prompt is read for its mask (edit_prompts.py).
             shown, backgrounds = self._onto_palette(init_image, mask)
-            if prompts is not None:  # one background for all rows, or one per row (a batch of edits)
-                prompts = [_naming_background(p, backgrounds[i % len(backgrounds)]) for i, p in enumerate(prompts)]
+            if prompts is not None:  # one mask and background for all rows, or one per row (a batch of edits)
+                prompts = [self._edit_prompt(p, mask[i % len(mask), 0], backgrounds[i % len(backgrounds)])
+                           for i, p in enumerate(prompts)]
 
         # 1. text: pooled embedding + token states; zeros and an empty mask are the "no text" condition
         if prompts is not None:
@@ -234,7 +236,7 @@ class UnclipPipeline:
             report(progress, done, total)
         if mask is not None:  # the known pixels, exactly, so the upsampler sees the real context
             x = x * mask_in + init_image.to(dev) * (1 - mask_in)
-            if match_colours:  # and a repainted background in the kept one's colour, so it sees no seam either
+            if edit_aids:  # and a repainted background in the kept one's colour, so it sees no seam either
                 x = self._match_low(x, init_image.to(dev), mask_in)
 
         # 4. upsampler: 32 -> 256 in one learned step
@@ -273,6 +275,12 @@ class UnclipPipeline:
         return torch.stack(shown).to(init_image.dtype), names
 
     @staticmethod
+    def _edit_prompt(prompt: str, mask: torch.Tensor, background: str | None) -> str:
+        if frames_the_picture(mask.cpu().numpy()):
+            prompt = outpainting_prompt(prompt)
+        return naming_background(prompt, background)
+
+    @staticmethod
     def _match_low(x: torch.Tensor, init_image: torch.Tensor, mask_in: torch.Tensor) -> torch.Tensor:
         """match_background at 32x32 (a ring of 1 cell = 8 output pixels), in 0-255 levels, each row of x against
         its own known image and mask (init_image: one row for all, or one per row)."""
@@ -284,9 +292,3 @@ class UnclipPipeline:
             out.append(torch.from_numpy(matched).permute(2, 0, 1) / 127.5 - 1)
         return torch.stack(out).to(x.device, x.dtype)
 
-
-def _naming_background(prompt: str, background: str | None) -> str:
-    """A prompt that names no background, told the kept one's colour (see UnclipPipeline.__call__)."""
-    if background is None or BACKGROUND_WORDS & set(prompt.lower().split()):
-        return prompt
-    return f"{prompt.rstrip(' .')} on a {background} background"
