@@ -34,7 +34,7 @@ _SEXUAL_SIGNAL = re.compile(
 # Words that make a gloss a health claim at all.
 _CLAIM_SIGNAL = re.compile(
     r"\b(?:cur\w*|caus\w*|hoax\w*|fake|poison\w*|kill\w*|danger\w*|\w*chips?|autism|infertil\w*|instead|"
-    r"without|miracle|don't|do not|stop\w*|lies?|truth|secret|conspiracy|prov\w*|heal\w*|remed\w*|claim\w*|"
+    r"without|miracle|don't|do not|stop\w*|lies?|truth|secret|conspiracy|prov\w*|heal(?!th)\w*|remed\w*|claim\w*|"
     r"contain\w*|spread\w*|useless|unnecessary|harmless|natural|never|no need|not needed|works better|"
     r"better than|protects?|prevents?|immun\w*|detox\w*|5g|plandemic|hoax|fraud|scam|invented|myth)\b"
 )
