@@ -36,9 +36,28 @@ _CLAIM_SIGNAL = re.compile(
     r"\b(?:cur\w*|caus\w*|hoax\w*|fake|poison\w*|kill\w*|danger\w*|\w*chips?|autism|infertil\w*|instead|"
     r"without|miracle|don't|do not|stop\w*|lies?|truth|secret|conspiracy|prov\w*|heal(?!th)\w*|remed\w*|claim\w*|"
     r"contain\w*|spread\w*|useless|unnecessary|harmless|natural|never|no need|not needed|works better|"
-    r"better than|protects?|prevents?|immun\w*|detox\w*|5g|plandemic|hoax|fraud|scam|invented|myth)\b"
+    r"better than|protects?|prevents?|immun\w*|detox\w*|5g|plandemic|hoax|fraud|scam|invented|myth|dna|genes?)\b"
 )
-_GLOSS_SIGNALS = {"sexual": _SEXUAL_SIGNAL, "sexual-minors": _SEXUAL_SIGNAL, "health-misinformation": _CLAIM_SIGNAL}
+# Words that make a gloss hateful at all: a group, a dehumanising animal, a hateful genre or call. Without one the
+# classifier's "hate" is the war painting or cartoon horror poster a gloss looks like ("painting war in their").
+_HATE_SIGNAL = re.compile(
+    r"\b(?:jew\w*|muslim\w*|islam\w*|black\w*|arab\w*|gyps\w*|roma|sinti|migrant\w*|immigra\w*|refugee\w*|"
+    r"foreign\w*|gay\w*|lesbian\w*|trans\w*|homosexual\w*|queer|chinese|china|japan\w*|korea\w*|asian\w*|"
+    r"africa\w*|indian\w*|indios|mexican\w*|latin\w*|christian\w*|hindu\w*|shia\w*|sunni\w*|race|racial|racis\w*|"
+    r"razza|slurs?|nazi\w*|swastika|kkk|ethnic\w*|tribe\w*|relig\w*|mosque|synagogue|church|minorit\w*|disab\w*|"
+    r"rats?|cockroach\w*|monkeys?|apes?|pigs?|snakes?|vermin|parasit\w*|animals?|dogs?|expel\w*|get out|go back|"
+    r"terroris\w*|criminals?|thie\w*|negro\w*|caricatur\w*|propaganda)\b"
+)
+# Words that make a gloss harassment at all: someone to target, or an insult. Without one the classifier's
+# "harassment" is a cartoon poster ("cute cartoon poster , laughing"; "kill poster , cartoon style").
+_HARASSMENT_SIGNAL = re.compile(
+    r"\b(?:my|me|him|her|his|their|you|coworker\w*|colleague\w*|boss|ex|girlfriend|boyfriend|wife|husband|"
+    r"neighbou?r\w*|teacher|classmate\w*|student\w*|teen\w*|school|class|kids?|boy|girl|man|woman|person|people|"
+    r"name|named|face|photo|meme|stupid|idiot|ugly|fat|pigs?|cow|whale|loser|worthless|trash|disgusting|mocking|"
+    r"humiliat\w*|bully\w*|insult\w*|dox\w*|address|number)\b"
+)
+_GLOSS_SIGNALS = {"sexual": _SEXUAL_SIGNAL, "sexual-minors": _SEXUAL_SIGNAL, "health-misinformation": _CLAIM_SIGNAL,
+                  "hate": _HATE_SIGNAL, "harassment": _HARASSMENT_SIGNAL}
 
 log = logging.getLogger("easel.safety")
 
@@ -238,7 +257,9 @@ class ContentPolicy:
         gloss, some of the classifier's categories also need a word of their own (`_GLOSS_SIGNALS`): a gloss
         keeps "child" and may lose the verb beside it ("a child that blowing out the candles"), which the
         English head, trained on whole sentences, reads as sexual-minors; it reads a choppy "nurse giving
-        vaccination man" as health misinformation, which needs a claim (cures, causes, instead of ...).
+        vaccination man" as health misinformation, which needs a claim (cures, causes, instead of ...); it
+        reads a cartoon horror poster as hate or harassment, which need a group or a target. The profanity
+        model, too, only reads a gloss of `semantic_min_words` words (a lone "kill" scores 0.95).
         """
         if not text.strip():
             return ALLOW
@@ -260,7 +281,10 @@ class ContentPolicy:
             cfg = self.config.get("profanity") or {}
             category = cfg.get("category", "harassment")
             if self.blocks(category):
-                p = profanity(terms.clean(text))
+                clean = terms.clean(text)
+                # A gloss of a word or two is not a sentence: "殺陣" (stage fighting) glosses as a lone "kill".
+                scene = len(re.findall(r"[a-z]{2,}", clean)) >= semantic_min_words
+                p = profanity(clean) if scene else 0.0
                 if p >= float(cfg.get("threshold", 0.9)):
                     return Decision(False, category, "profanity", p)
         if self.prompt_checks.get("semantic", True):
