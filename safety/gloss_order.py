@@ -52,6 +52,12 @@ def role_rewrites(path: Path = ROLES_FILE) -> list[tuple[re.Pattern, str]]:
     return rewrites
 
 
+# A fencer's thrust glosses as "stab" in every language (찌르는, 刺す, уколоть...); beside a fencing word it is
+# the sport's lunge, not a knife attack.
+_FENCING = re.compile(r"\b(?:fencing|fencers?|sabre|saber|epee|foil)\b")
+_STAB = re.compile(r"\bstab\w*")
+
+
 def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) -> str:
     # An elided article or preposition leaves its apostrophe alone in the gloss ("roi d'Angleterre" ->
     # "king of ' england"), which splits the phrases the English lists hold.
@@ -60,4 +66,6 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss = _COLOUR_AFTER_NOUN.sub(r"\2 \1", gloss)
     for pattern, replacement in roles:
         gloss = pattern.sub(replacement, gloss)
+    if _FENCING.search(gloss):
+        gloss = _STAB.sub("lunge", gloss)
     return gloss

@@ -221,6 +221,27 @@ def _compile(lang: str, entries: list[tuple[str, str]]) -> _Table:
     return _Table(pattern, lookup, keys, stem, stemmed)
 
 
+# Russian names, read the way English spells them ("Алла Пугачёва" -> "alla pugacheva", "Зеленский" ->
+# "zelensky"), so that public_figures.txt, which lists names in Latin letters, reads them without a
+# glossary entry per name. Only the public-figure check reads this; the gloss drops unknown Cyrillic words.
+_ROMAN = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
+    "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g",
+})
+
+
+def romanize(text: str, lang: str) -> str | None:
+    """A Cyrillic prompt in Latin letters (names only), or None for other languages."""
+    if lang != "ru":
+        return None
+    text = unicodedata.normalize("NFC", text).lower()
+    text = re.sub(r"(?<=\w)(?:ий|ый)\b", "y", text)  # Зеленский -> zelensky, Дмитрий -> dmitry
+    text = re.sub(r"(?<=\w)ей\b", "ey", text)  # Сергей -> sergey
+    return text.translate(_ROMAN)
+
+
 class Glossary:
     """Word-by-word English glosses from safety/lang/<code>.txt."""
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from safety.decision import ALLOW, Decision
+from safety.language import romanize
 from safety.profanity import profanity
 
 # Words that make a gloss sexual at all (the hard terms are in safety/terms/sexual.txt and match first).
@@ -36,7 +37,8 @@ _CLAIM_SIGNAL = re.compile(
     r"\b(?:cur\w*|caus\w*|hoax\w*|fake|poison\w*|kill\w*|danger\w*|\w*chips?|autism|infertil\w*|instead|"
     r"without|miracle|don't|do not|stop\w*|lies?|truth|secret|conspiracy|prov\w*|heal(?!th)\w*|remed\w*|claim\w*|"
     r"contain\w*|spread\w*|useless|unnecessary|harmless|natural|never|no need|not needed|works better|"
-    r"better than|protects?|prevents?|immun\w*|detox\w*|5g|plandemic|hoax|fraud|scam|invented|myth|dna|genes?)\b"
+    r"better than|protects?|prevents?|immun\w*|detox\w*|5g|plandemic|hoax|fraud|scam|invented|myth|dna|genes?|"
+    r"die|dies|died|death|deaths|deadly)\b"
 )
 # Words that make a gloss hateful at all: a group, a dehumanising animal, a hateful genre or call. Without one the
 # classifier's "hate" is the war painting or cartoon horror poster a gloss looks like ("painting war in their").
@@ -242,6 +244,8 @@ class ContentPolicy:
         if decision.allowed and self.prompt_checks.get("public_figures", True) and self.blocks("public-figures"):
             # Names as written: the gloss may have translated part of one ("Marine Le Pen" -> "marine the pen").
             name = self.terms.public_figure(text)
+            if name is None and (roman := romanize(text, lang.code)):
+                name = self.terms.public_figure(roman)  # "Алла Пугачёва" is "alla pugacheva" on the list
             if name and not (self.satire == "allow" and self.gloss_terms.satirical(gloss)):
                 decision = Decision(False, "public-figures", "public-figures", 1.0, name)
         if decision.allowed:

@@ -268,3 +268,18 @@ def test_scenes_the_english_head_misread_in_glosses_are_allowed(policy, prompt):
 def test_the_gloss_rules_still_refuse_what_they_should(policy, prompt, category):
     d = policy.check_prompt(prompt)
     assert (d.allowed, d.category) == (False, category), d
+
+
+def test_russian_names_are_read_by_transliteration():
+    from safety.language import romanize
+
+    assert romanize("Алла Пугачёва", "ru") == "alla pugacheva"
+    assert romanize("Зеленский", "ru") == "zelensky"
+    assert romanize("Алла Пугачёва", "es") is None
+
+
+def test_a_fencing_thrust_is_a_lunge_not_a_stabbing():
+    from safety.gloss_order import english_order
+
+    assert english_order("fencing sabre final , stabbing moment", "ko", []) == "fencing sabre final , lunge moment"
+    assert english_order("a man stabbing a woman", "ko", []) == "a man stabbing a woman"
