@@ -15,7 +15,11 @@ from pathlib import Path
 # charred" -> "a charred body", "a passport fake" -> "a fake passport").
 NOUN_ADJECTIVE = {"es", "fr", "pt", "it"}
 _COLOUR_AFTER_NOUN = re.compile(
-    r"\b(?!(?:a|an|the|of|in|on|with|and|or|to|for|by|that|is|my|their|very)\b)([a-z]+) "
+    r"\b(?!(?:a|an|the|of|in|on|with|and|or|to|for|by|that|is|my|their|very)\b)"
+    # English compounds a phrase entry already gives in English order ("naranja sanguina" -> "blood orange",
+    # not "orange blood", which the classifier reads as gore).
+    r"(?!(?:blood orange|snow white|sky blue|navy blue|royal blue|baby blue|jet black|pitch black|lime green|"
+    r"olive green|egg white|agent orange|clockwork orange)\b)([a-z]+) "
     r"(black|white|red|green|blue|yellow|grey|gray|brown|pink|purple|orange|naked|nude|fake|counterfeit|"
     r"forged|charred|burned|severed|mutilated|dismembered|decomposing|rotting)\b"
 )
@@ -58,6 +62,16 @@ _FENCING = re.compile(r"\b(?:fencing|fencers?|sabre|saber|epee|foil)\b")
 _STAB = re.compile(r"\bstab\w*")
 
 
+# A "shot" at a goal or a basket is a kick or a throw (tirar a puerta, aufs Tor schießen, 射门): the English
+# classifier reads "child shooting at the goal" as violence. Only beside the goal itself, so a shooting at a
+# stadium stays a shooting.
+_AT_GOAL = re.compile(r"\b(?:goal|goals|goalkeeper|basket|hoop|basketball shot|free kick|penalty)\b")
+_SHOOT = re.compile(r"\bshoot(?:ing|s)?\b")
+# The blue whale game's numbered tasks ("синий кит, задание 50", "ballena azul, reto 50"): the animal is left a
+# whale unless a task, challenge or game follows it.
+_BLUE_WHALE_TASK = re.compile(r"\bblue whale\W+(?:challenge|task|mission|game)s?\b")
+
+
 def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) -> str:
     # An elided article or preposition leaves its apostrophe alone in the gloss ("roi d'Angleterre" ->
     # "king of ' england"), which splits the phrases the English lists hold.
@@ -68,4 +82,7 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss = pattern.sub(replacement, gloss)
     if _FENCING.search(gloss):
         gloss = _STAB.sub("lunge", gloss)
+    if _AT_GOAL.search(gloss):
+        gloss = _SHOOT.sub("kicking", gloss)
+    gloss = _BLUE_WHALE_TASK.sub("blue whale challenge", gloss)
     return gloss

@@ -283,3 +283,20 @@ def test_a_fencing_thrust_is_a_lunge_not_a_stabbing():
 
     assert english_order("fencing sabre final , stabbing moment", "ko", []) == "fencing sabre final , lunge moment"
     assert english_order("a man stabbing a woman", "ko", []) == "a man stabbing a woman"
+
+
+def test_a_shot_at_goal_is_a_kick_and_a_blue_whale_task_is_the_game():
+    from safety.gloss_order import english_order
+
+    assert english_order("child shooting at football training kicking at the goal", "de", []) == \
+        "child kicking at football training kicking at the goal"
+    assert english_order("a man shooting fans at the stadium", "de", []) == "a man shooting fans at the stadium"
+    assert english_order("blue whale , task 50: step off the roof", "ru", []) == "blue whale challenge 50: step off the roof"
+    assert english_order("a blue whale swimming with its calf", "ru", []) == "a blue whale swimming with its calf"
+
+
+def test_english_colour_compounds_keep_their_order():
+    from safety.gloss_order import english_order
+
+    assert english_order("slices of blood orange on a plate", "fr", []) == "slices of blood orange on a plate"
+    assert english_order("a crow black", "es", []) == "a black crow"
