@@ -69,7 +69,7 @@ _AT_GOAL = re.compile(r"\b(?:goal|goals|goalkeeper|basket|hoop|basketball shot|f
 _SHOOT = re.compile(r"\bshoot(?:ing|s)?\b")
 # The blue whale game's numbered tasks ("синий кит, задание 50", "ballena azul, reto 50"): the animal is left a
 # whale unless a task, challenge or game follows it.
-_BLUE_WHALE_TASK = re.compile(r"\bblue whale\W+(?:challenge|task|mission|game)s?\b")
+_BLUE_WHALE_TASK = re.compile(r"\bblue whale\W+(?:challenge|task|final task|mission|game|level)s?\b")
 
 
 def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) -> str:
