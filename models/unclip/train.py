@@ -18,7 +18,8 @@ Stages, in order (each needs the one before):
      inpainting input, conditioning dropped at random for classifier-free guidance.
 Warm start (issue 22): `--init-from models/unclip/weights --retrain prior,decoder` loads every network from the
 shipped weights and trains the named stages further from there (the others are kept as they are); `--minutes`,
-`--steps` and `--lr` set those stages' budgets, e.g. `--minutes prior=6,decoder=70 --lr prior=2e-4,decoder=3e-4`.
+`--steps` and `--lr` set those stages' budgets, e.g. `--minutes prior=6,decoder=70 --lr prior=2e-4,decoder=3e-4`;
+`--decoder-mix single=0.3,relation=0.55,emoji=0.15` sets each kind of item's share of the decoder's batches.
 Every phase (stage, steps, minutes, warm start or not, data version) is appended to `phases` in
 weights/unclip_config.json, after the phases of the weights it started from.
 
