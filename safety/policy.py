@@ -281,21 +281,20 @@ class ContentPolicy:
             who = terms.public_figure(text) or (terms.public_role(text) if self.roles else None)
             if who and not (self.satire == "allow" and terms.satirical(text)):
                 return Decision(False, "public-figures", "public-figures", 1.0, who)
+        # Both models read the same cleaned text the classifier was trained on: normalized, with the curated
+        # benign phrases ("naked mole rat") taken out so a lone trigger word can't tip it. A gloss of a word or
+        # two is not a sentence ("殺陣", stage fighting, glosses as a lone "kill"): neither reads it.
+        clean = terms.clean(text)
+        scene = bool(clean) and len(re.findall(r"[a-z]{2,}", clean)) >= semantic_min_words
         if self.prompt_checks.get("profanity", True):
             cfg = self.config.get("profanity") or {}
             category = cfg.get("category", "harassment")
             if self.blocks(category):
-                clean = terms.clean(text)
-                # A gloss of a word or two is not a sentence: "殺陣" (stage fighting) glosses as a lone "kill".
-                scene = len(re.findall(r"[a-z]{2,}", clean)) >= semantic_min_words
                 p = profanity(clean) if scene else 0.0
                 if p >= float(cfg.get("threshold", 0.9)):
                     return Decision(False, category, "profanity", p)
         if self.prompt_checks.get("semantic", True):
-            # The classifier reads the same cleaned text it was trained on: normalized, with the
-            # curated benign phrases ("naked mole rat") taken out so a lone trigger word can't tip it.
-            clean = terms.clean(text)
-            if clean and len(re.findall(r"[a-z]{2,}", clean)) >= semantic_min_words:
+            if scene:
                 probs = self.semantic.predict([clean])[0]
                 decision = self.semantic_decision(probs, text)
                 signal = _GLOSS_SIGNALS.get(decision.category) if gloss else None
