@@ -35,7 +35,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from models.unclip import scenes as S
 
-DATA_VERSION = 3  # 2: more caption phrasings (scenes.py) and captions without a background; 3: 3x the two-shape scenes
+DATA_VERSION = 4  # 2: more caption phrasings (scenes.py) and captions without a background; 3: 3x the two-shape scenes;
+# 4: a share of the captions in casual phrasings (scenes.casual_*_caption)
 LOW_RES = 32
 HIGH_RES = 256
 NOTO_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
@@ -48,6 +49,7 @@ RECIPE = {
     "single_scenes": 16000,
     "relation_scenes": 24000,
     "no_background": 0.12,  # fraction of scenes captioned without a background (drawn on S.no_background_for)
+    "casual_captions": 0.3,  # fraction of scenes captioned by S.casual_single_caption / casual_relation_caption
     "emoji_concepts": 160,
     "emoji_captions_per_image": 6,
     "hires_scenes": 1500,
@@ -74,7 +76,8 @@ def build_scenes(recipe: dict, rng: random.Random):
         # Small jitter so the model does not learn nine exact pixel positions only.
         cx, cy = cx + rng.uniform(-0.03, 0.03), cy + rng.uniform(-0.03, 0.03)
         images.append(S.render([S.Item(shape, color, cx, cy, S.SIZES[size])], background, HIGH_RES))
-        captions.append(S.single_caption(color, shape, size, position, background if named else None, rng))
+        caption = S.casual_single_caption if rng.random() < recipe.get("casual_captions", 0.0) else S.single_caption
+        captions.append(caption(color, shape, size, position, background if named else None, rng))
     for _ in range(recipe["relation_scenes"]):
         a = rng.choice(singles)
         b = rng.choice([p for p in singles if p != a])
@@ -84,7 +87,8 @@ def build_scenes(recipe: dict, rng: random.Random):
         if not named:
             background = S.no_background_for([a[0], b[0]])
         images.append(S.render(S.relation_items(a, relation, b, rng), background, HIGH_RES))
-        captions.append(S.relation_caption(a, relation, b, background if named else None, rng))
+        caption = S.casual_relation_caption if rng.random() < recipe.get("casual_captions", 0.0) else S.relation_caption
+        captions.append(caption(a, relation, b, background if named else None, rng))
     return images, captions
 
 

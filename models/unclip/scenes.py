@@ -203,6 +203,58 @@ def relation_caption(a: tuple[str, str], relation: str, b: tuple[str, str], back
     return rng.choice(templates)
 
 
+def casual_single_caption(color: str, shape: str, size: str, position: str, background: str | None,
+                          rng: random.Random) -> str:
+    """Data version 4: how people type requests to an image generator ("make ...", "generate an image of
+    ...", the shape before its colour, "bg", no position at all). A share of the scenes get one of these in
+    place of single_caption's, whose sentences the evaluation's template rows keep using."""
+    pos = rng.choice(POSITION_PHRASES[position] + POSITION_PHRASES_EXTRA[position])
+    size_w, color = rng.choice(SIZE_WORDS[size]), _color_word(color, rng)
+    if background is None:
+        return rng.choice([
+            f"make a {color} {shape} {pos}",
+            f"generate a {size_w} {color} {shape} {pos}",
+            f"a {shape} in {color} {pos}",
+            f"{color} {shape}",
+            f"a simple drawing of a {color} {shape}",
+        ])
+    bg = _color_word(background, rng)
+    return rng.choice([
+        f"make a {size_w} {color} {shape} {pos} on {bg}",
+        f"generate an image of a {color} {shape} {pos}, {bg} background",
+        f"create a picture with a {color} {shape} {pos} and a plain {bg} background",
+        f"a {shape} in {color}, {pos}, on a solid {bg} background",
+        f"a {shape} coloured {color} {pos} on {bg}",
+        f"{bg} bg, {size_w} {color} {shape} {pos}",
+        f"a simple illustration: {color} {shape} {pos}, {bg} colour background",
+        f"a {color} {shape} sitting {pos} on a {bg} background",
+        f"{shape}, {color}, {pos}, {bg} background",
+        f"i want a {color} {shape} {pos} on a {bg} background",
+        f"a flat {bg} image with a {size_w} {color} {shape} {pos}",
+        f"a {color} {shape} on {bg}",
+    ])
+
+
+def casual_relation_caption(a: tuple[str, str], relation: str, b: tuple[str, str], background: str | None,
+                            rng: random.Random) -> str:
+    """casual_single_caption's counterpart for two shapes: colours after their shapes, "the red one"."""
+    rel = rng.choice(RELATION_WORDS[relation])
+    ac, bc = f"{_color_word(a[0], rng)} {a[1]}", f"{_color_word(b[0], rng)} {b[1]}"
+    in_colour = f"a {a[1]} in {a[0]} {rel} a {b[1]} in {b[0]}"
+    ones = f"a {ac} and a {bc}, the {a[0]} one {rel} the {b[0]} one"
+    if background is None:
+        return rng.choice([f"make a {ac} {rel} a {bc}", in_colour, ones, f"generate a {ac} {rel} a {bc}"])
+    bg = _color_word(background, rng)
+    return rng.choice([
+        f"make a {ac} {rel} a {bc} on {bg}",
+        f"generate an image of a {ac} {rel} a {bc}, {bg} background",
+        f"{in_colour}, {bg} background",
+        f"{ones}, on a plain {bg} background",
+        f"{bg} bg: {ac} {rel} {bc}",
+        f"a {ac} positioned {rel} a {bc} on a solid {bg} background",
+    ])
+
+
 def relation_items(a: tuple[str, str], relation: str, b: tuple[str, str], rng: random.Random) -> list[Item]:
     """Two small shapes placed so that `a relation b` holds; the free coordinate is random."""
     w = SIZES["small"]

@@ -142,9 +142,11 @@ def test_paraphrases_are_not_training_captions():
         size, position = rng.choice(list(S.SIZES)), rng.choice(S.POSITIONS)
         background = rng.choice([None, *S.COLORS])
         training.add(S.single_caption(color, shape, size, position, background, rng))
+        training.add(S.casual_single_caption(color, shape, size, position, background, rng))
         evaluation.add(P.single_paraphrase(color, shape, size, position, background, rng))
         a, b, rel = (color, shape), (rng.choice(S.COLORS), rng.choice(S.SHAPES)), rng.choice(S.RELATIONS)
         training.add(S.relation_caption(a, rel, b, background, rng))
+        training.add(S.casual_relation_caption(a, rel, b, background, rng))
         evaluation.add(P.relation_paraphrase(a, rel, b, background, rng))
     assert not training & evaluation
     import ast
