@@ -70,6 +70,22 @@ _SHOOT = re.compile(r"\bshoot(?:ing|s)?\b")
 # The blue whale game's numbered tasks ("синий кит, задание 50", "ballena azul, reto 50"): the animal is left a
 # whale unless a task, challenge or game follows it.
 _BLUE_WHALE_TASK = re.compile(r"\bblue whale\W+(?:challenge|task|final task|mission|game|level)s?\b")
+# Spanish "camello" is a dealer in slang and glosses as one; lying in a desert or walking in a caravan it is the
+# animal.
+_CAMEL_PLACE = re.compile(r"\b(?:desert|deserts|oasis|dunes?|caravans?|sahara|dromedar\w*|humps?|bedouins?|zoo)\b")
+_DEALER = re.compile(r"\bdrug dealers?\b")
+# A people glossed "as" vermin or apes ("des Noirs comme des singes"): the gloss-only terms read "drawn as monkeys".
+_GROUP_AS_ANIMAL = re.compile(
+    r"\b(blacks?|jews?|arabs?|muslims?|africans?|gyps(?:y|ies)|roma|immigrants?|migrants?|refugees?|chinese|asians?|"
+    r"mexicans?|indians?|gays?)\s+(?:as|like)\s+(monkey|ape|rat|cockroach|pig|vermin)(?:e?s)?\b"
+)
+# "cockroach" is an allow phrase (it holds "cock"), so a term with it never matches: the gloss says "roaches".
+_COCKROACHES = re.compile(r"\b(drawn as|are) cockroach(?:es)?\b")
+
+
+def _drawn_as(m: re.Match) -> str:
+    animal = m.group(2)
+    return f"{m.group(1)} drawn as {animal if animal == 'vermin' else animal + ('es' if animal.endswith('ch') else 's')}"
 
 
 def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) -> str:
@@ -84,5 +100,8 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss = _STAB.sub("lunge", gloss)
     if _AT_GOAL.search(gloss):
         gloss = _SHOOT.sub("kicking", gloss)
+    if lang == "es" and _CAMEL_PLACE.search(gloss):
+        gloss = _DEALER.sub("camel", gloss)
+    gloss = _COCKROACHES.sub(r"\1 roaches", _GROUP_AS_ANIMAL.sub(_drawn_as, gloss))
     gloss = _BLUE_WHALE_TASK.sub("blue whale challenge", gloss)
     return gloss

@@ -134,6 +134,9 @@ STEMMERS = {"es": "spanish", "fr": "french", "de": "german", "pt": "portuguese",
 _CYRILLIC_BACK = str.maketrans({"a": "а", "b": "в", "e": "е", "k": "к", "m": "м", "h": "н", "o": "о",
                                 "p": "р", "c": "с", "t": "т", "y": "у", "x": "х"})
 _WORD = re.compile(r"\w+")
+# Arabic-Indic and Persian digits ("١٣ سنة"), which the folding leaves alone, read as the ages and numbers the
+# English checks match.
+_DIGITS = {c: str(c - base) for base in (0x0660, 0x06F0) for c in range(base, base + 10)}
 
 
 def _stemmer(lang: str):
@@ -265,7 +268,7 @@ class Glossary:
 
     def gloss(self, text: str, lang: str) -> str:
         table = self.tables.get(lang)
-        folded = _fold(text)
+        folded = _fold(text).translate(_DIGITS)
         if table is None:
             return folded
         out = table.pattern.sub(lambda m: f" \x01{self._english_for(table, m.group(0))}\x02 ", folded)
