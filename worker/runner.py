@@ -61,6 +61,12 @@ PROGRESS_WRITE_SECONDS = 1.0
 BATCH_POLL_SECONDS = 0.01
 
 
+def job_fields(job: Job, **fields) -> dict:
+    """A log record's extra fields for one job. Its own request id: a batch runs under its first job's (the
+    Celery task sets that one), and a companion's lines must join the request that created the companion."""
+    return {"job_id": job.id, "request_id": job.request_id, **fields}
+
+
 def image_key(job_id: str, index: int, output_format: str) -> str:
     return f"outputs/{job_id}/{index}.{output_format}"
 
@@ -129,8 +135,7 @@ class JobRunner:
         ended: dict[str, RunResult] = {}
         for job in batch:
             self._publish(job.id, JobStatus.running.value)
-            log.info("job started", extra={"job_id": job.id, "attempt": job.attempts, "worker_id": self.worker_id,
-                                           "batch": len(batch)})
+            log.info("job started", extra=job_fields(job, attempt=job.attempts, worker_id=self.worker_id, batch=len(batch)))
         first = batch[0]
         try:
             with ExitStack() as stack:
@@ -141,13 +146,13 @@ class JobRunner:
                         requests.append(self._request(job, progress))
                         running.append(job)
                     except Exception as exc:  # this job's inputs, say: the others go on
-                        log.exception("job failed", extra={"job_id": job.id})
+                        log.exception("job failed", extra=job_fields(job))
                         ended[job.id] = self._end_failed(job, "The model failed", exc)
                 outputs = run_batch(self.backends.get(first.model), first.operation, requests) if running else []
         except JobCancelled as stopped:  # a backend that let a cancel through: every job still running stopped
             outputs = [stopped] * len(running)
         except Exception as exc:  # one model call for all: its failure fails every job of the batch
-            log.exception("batch failed" if len(batch) > 1 else "job failed", extra={"job_id": first.id})
+            log.exception("batch failed" if len(batch) > 1 else "job failed", extra=job_fields(first))
             for job in running:
                 if job.id not in ended:
                     ended[job.id] = self._end_failed(job, "The model failed", exc)
@@ -161,7 +166,7 @@ class JobRunner:
             try:
                 status = self._store_outputs(job, output)
             except Exception as exc:  # this job's images; the other jobs' are stored on their own
-                log.exception("job failed", extra={"job_id": job.id})
+                log.exception("job failed", extra=job_fields(job))
                 ended[job.id] = self._end_failed(job, "Checking or storing the images failed", exc)
                 continue
             ended[job.id] = self._ended(job, status)
@@ -193,7 +198,7 @@ class JobRunner:
         if status is not RunResult.skipped:  # a job taken over by another worker still needs its inputs
             self._publish(job.id, status.value)
             self._delete_inputs(job)
-        log.info("job finished", extra={"job_id": job.id, "status": status.value})
+        log.info("job finished", extra=job_fields(job, status=status.value))
         return status
 
     @contextmanager
@@ -316,7 +321,7 @@ class JobRunner:
                 try:
                     self.storage.delete(key)
                 except Exception as exc:  # the job's result stands; the retention sweep or DELETE removes it later
-                    log.warning("upload not deleted: %s", exc, extra={"job_id": job.id})
+                    log.warning("upload not deleted: %s", exc, extra=job_fields(job))
 
 
 def build_runner(settings: Settings, services: Services, events: JobEvents | None) -> JobRunner:

@@ -3,6 +3,8 @@ still ends on its own: the images it gets alone, its own cancel, its own content
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 
 import pytest
@@ -11,6 +13,7 @@ from sqlalchemy import select
 
 from core import jobs, keys, tables
 from core.events import LocalJobEvents
+from core.logs import JsonFormatter, request_id_var
 from safety.decision import Decision
 from tests.conftest import migrated, png_bytes
 from tests.worker.test_embedded import make_runner, wait_for_end
@@ -27,12 +30,12 @@ def runner_for(settings, **overrides):
 
 
 def submit(runner, operation="generate", prompt="a red circle", n=1, seed=1, steps=4, size=256, image=None,
-           mask=None) -> str:
+           mask=None, request_id=None) -> str:
     with runner.sessions() as session:
         key = session.scalar(select(tables.ApiKey).limit(1)) or keys.create_api_key(session, "k")[0]
         job = jobs.create_job(
             session, api_key_id=key.id, operation=operation, model="unclip", prompt=prompt,
-            params={"n": n, "size": size, "steps": steps}, seed=seed, fingerprint="f",
+            params={"n": n, "size": size, "steps": steps}, seed=seed, fingerprint="f", request_id=request_id,
         )
     inputs = {"input_key": image, "mask_key": mask}  # stored as the job service stores uploads, at the job's size
     for column, picture in inputs.items():
@@ -110,6 +113,23 @@ def test_a_batch_holds_at_most_max_batch_images(unclip_settings):
     assert runner.run_batch(ids[0]) == {ids[0]: "succeeded", ids[1]: "succeeded"}  # 1 + 2 images; the rest wait
     assert [row(runner, job_id).status for job_id in ids[2:]] == ["queued", "queued"]
     assert runner.run_batch(ids[2]) == {ids[2]: "succeeded", ids[3]: "succeeded"}
+
+
+def test_each_job_of_a_batch_logs_under_its_own_request_id(unclip_settings, caplog):
+    runner = runner_for(unclip_settings)
+    first, companion = submit(runner, request_id="req-first"), submit(runner, seed=2, request_id="req-companion")
+    formatter = JsonFormatter()
+    token = request_id_var.set("req-first")  # as the Celery task sets it, from the job it was sent for
+    try:
+        with caplog.at_level(logging.INFO, logger="easel.worker"):
+            assert runner.run_batch(first) == {first: "succeeded", companion: "succeeded"}
+    finally:
+        request_id_var.reset(token)
+    lines = [json.loads(formatter.format(record)) for record in caplog.records]
+    for job_id, request_id in ((first, "req-first"), (companion, "req-companion")):
+        mine = [line for line in lines if line.get("job_id") == job_id]
+        assert {line["message"] for line in mine} >= {"job started", "job finished"}
+        assert {line["request_id"] for line in mine} == {request_id}
 
 
 def test_a_lone_job_does_not_wait_for_company(unclip_settings):
