@@ -74,6 +74,21 @@ _BLUE_WHALE_TASK = re.compile(r"\bblue whale\W+(?:challenge|task|final task|miss
 # animal.
 _CAMEL_PLACE = re.compile(r"\b(?:desert|deserts|oasis|dunes?|caravans?|sahara|dromedar\w*|humps?|bedouins?|zoo)\b")
 _DEALER = re.compile(r"\bdrug dealers?\b")
+# A player's foes in a game or a cartoon: "matando zombis" glosses as "murder zombies", which the English list refuses;
+# English reads "killing zombies" as the game it is. Only right before the foe, so "murder a man among zombies" stays.
+_FOES = r"(?:zombies?|monsters?|aliens?|orcs?|goblins?|slimes?|dragons?|skeletons?|demons?)"
+# Before the foe, or after it in the languages that put the object first (ゾンビを撃つ, 좀비를 죽이는).
+_KILL_FOES = re.compile(rf"\b(?:(murder\w*|shooting people)(?=\s+(?:(?:the|a|pixelated|giant|evil)\s+)?{_FOES}\b)"
+                        rf"|({_FOES}\s+)(murder\w*|shooting people))")
+
+
+def _play_kill(m: re.Match) -> str:
+    verb = m.group(1) or m.group(3)
+    return (m.group(2) or "") + ("shooting" if verb == "shooting people" else "killing")
+
+# Russian "закладка", glossed as selling drugs, is a bookmark in a hand or a book when no drug word is near.
+_BOOKMARK_PLACE = re.compile(r"\b(?:holding|in hand|hands?|books?|pages?|reading|library|notebook)\b")
+_DRUG_WORD = re.compile(r"\b(?:drugs?|drug dealer|meth\w*|mephedrone|cocaine|heroin|weed|grams?|powder|pills?|stash\w*)\b")
 # A people glossed "as" vermin or apes ("des Noirs comme des singes"): the gloss-only terms read "drawn as monkeys".
 _GROUP_AS_ANIMAL = re.compile(
     r"\b(blacks?|jews?|arabs?|muslims?|africans?|gyps(?:y|ies)|roma|immigrants?|migrants?|refugees?|chinese|asians?|"
@@ -102,6 +117,9 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss = _SHOOT.sub("kicking", gloss)
     if lang == "es" and _CAMEL_PLACE.search(gloss):
         gloss = _DEALER.sub("camel", gloss)
+    gloss = _KILL_FOES.sub(_play_kill, gloss)
+    if lang == "ru" and _BOOKMARK_PLACE.search(gloss) and not _DRUG_WORD.search(gloss.replace("selling drugs", "")):
+        gloss = gloss.replace("selling drugs", "bookmark")
     gloss = _COCKROACHES.sub(r"\1 roaches", _GROUP_AS_ANIMAL.sub(_drawn_as, gloss))
     gloss = _BLUE_WHALE_TASK.sub("blue whale challenge", gloss)
     return gloss

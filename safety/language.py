@@ -18,7 +18,12 @@ Dictionary syntax, one entry per line ('#' starts a comment):
     por todas partes = everywhere      # phrases are matched before the words inside them (longest first)
     la | el = the
 
-Keys are compared after the same folding every check uses (case, diacritics, compatibility forms).
+Keys are compared after the same folding every check uses (case, diacritics, compatibility forms). A key in
+double quotes is matched as written, before the folding, where an accent or a capital is the whole difference:
+
+    "bebé" | "bebés" = baby            # "bebe" (drinks) stays a verb
+    "Grünen" = political party         # a key with a capital matches only with it ("die grünen Blätter" are green)
+
 In zh, ja and ar a key matches anywhere in the text (no spaces between words, or attached articles
 and prepositions); in ko a key matches at the start of a word (particles follow the stem).
 """
@@ -157,6 +162,8 @@ class _Table:
     keys: dict[str, str]  # every folded key -> English: for matches with an ending
     stem: object = None  # word -> stem, or None
     stems: dict | None = None  # stem of every one-word key -> English (first entry wins)
+    written: re.Pattern | None = None  # the quoted keys, matched before the folding
+    written_keys: dict | None = None  # quoted key (NFC) -> English
 
 
 def _parse(path: Path) -> list[tuple[str, str]]:
@@ -190,8 +197,21 @@ def _trie(node: dict) -> str:
     return f"(?:{'|'.join(branches)})" if branches else ""
 
 
+def _written(entries: list[tuple[str, str]]) -> tuple[re.Pattern | None, dict]:
+    """The quoted keys: NFC, any case if the key is lowercase, its capitals if it has any."""
+    written = {}
+    for key, english in entries:
+        written.setdefault(unicodedata.normalize("NFC", key[1:-1]), english)
+    if not written:
+        return None, written
+    alts = [k if k != k.lower() else f"(?i:{re.escape(k)})" for k in sorted(written, key=len, reverse=True)]
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alts)})(?!\w)"), written
+
+
 def _compile(lang: str, entries: list[tuple[str, str]]) -> _Table:
     lookup, keys, root = {}, {}, {}
+    quoted = [(k, e) for k, e in entries if len(k) > 2 and k[0] == k[-1] == '"']
+    entries = [(k, e) for k, e in entries if (k, e) not in quoted]
     for key, english in entries:
         stem = key.endswith("*")
         folded = re.sub(r"\s+", " ", _fold(key.rstrip("*")))
@@ -221,7 +241,7 @@ def _compile(lang: str, entries: list[tuple[str, str]]) -> _Table:
                 k = stem(folded)
                 if len(k) >= (3 if lang in ("ru", "ar") else 4):
                     stemmed.setdefault(k, english)
-    return _Table(pattern, lookup, keys, stem, stemmed)
+    return _Table(pattern, lookup, keys, stem, stemmed, *_written(quoted))
 
 
 # Russian names, read the way English spells them ("Алла Пугачёва" -> "alla pugacheva", "Зеленский" ->
@@ -266,12 +286,23 @@ class Glossary:
                 return table.keys[key[:end]]
         return ""
 
+    @staticmethod
+    def _written_english(table: _Table, match: str) -> str:
+        return table.written_keys.get(match) or table.written_keys.get(match.lower(), "")
+
     def gloss(self, text: str, lang: str) -> str:
         table = self.tables.get(lang)
+        if table is not None and table.written is not None:
+            text = unicodedata.normalize("NFC", text)
+            text = table.written.sub(lambda m: f" \x01{self._written_english(table, m.group(0))}\x02 ", text)
         folded = _fold(text).translate(_DIGITS)
         if table is None:
             return folded
-        out = table.pattern.sub(lambda m: f" \x01{self._english_for(table, m.group(0))}\x02 ", folded)
+        out = "".join(
+            piece if piece.startswith("\x01")
+            else table.pattern.sub(lambda m: f" \x01{self._english_for(table, m.group(0))}\x02 ", piece)
+            for piece in re.split(r"(\x01[^\x02]*\x02)", folded)
+        )
         kept = []
         for piece in re.split(r"(\x01[^\x02]*\x02)", out):
             if piece.startswith("\x01"):

@@ -343,3 +343,50 @@ def test_arabic_indic_digits_are_read_as_ages():
     assert "13 years old" in g.gloss("مراهقة عمرها ١٣ سنة", "ar")
     assert "12" in g.gloss("فتاة عمرها ۱۲ سنة", "ar")  # Persian digits
 
+
+
+def test_a_quoted_key_is_matched_as_written_before_the_folding():
+    g = Glossary(("es", "pt", "de"))
+    assert g.gloss("un bebé durmiendo", "es").startswith("a baby")
+    assert g.gloss("Bebé llorando", "es").startswith("baby")
+    assert "drinking" in g.gloss("él bebe agua", "es")  # the verb keeps its reading
+    assert g.gloss("um bebê dormindo", "pt").startswith("a baby")
+    assert "political party" in g.gloss("Wahlplakat der Grünen", "de")
+    assert "party" not in g.gloss("die grünen Blätter", "de")  # a key with a capital matches only with it
+
+
+def test_a_players_foes_are_killed_not_murdered():
+    from safety.gloss_order import english_order
+
+    assert english_order("character of video game murder zombie pixelated", "es", []) == \
+        "character of video game killing zombie pixelated"
+    assert english_order("video game zombie shooting people person", "ja", []) == "video game zombie shooting person"
+    assert english_order("a man murder to a woman", "es", []) == "a man murder to a woman"
+
+
+def test_a_bookmark_in_a_hand_is_not_a_drug_stash():
+    from safety.gloss_order import english_order
+
+    assert english_order("boy with selling drugs holding", "ru", []) == "boy with bookmark holding"
+    assert english_order("drug dealer with selling drugs holding", "ru", []) == "drug dealer with selling drugs holding"
+    assert english_order("boy with selling drugs holding", "es", []) == "boy with selling drugs holding"
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "família matando a saudade num abraço no saguão do aeroporto",  # an idiom: missing someone
+        "иллюстрация к фразе 'вешать лапшу на уши': мужик с настоящей лапшой на ушах",
+        "мама вешает бельё на балконе",  # hanging the laundry up
+        "'손이 크다' 문자 그대로, 거대한 손으로 김장하는 할머니",
+        "طبيب أسنان يخلع ضرس، رسم توضيحي للأطفال",  # a dentist pulling a tooth
+        "personaje de videojuego matando zombis pixelados con una espada láser, estilo 8 bits",
+        "スプラトゥーンみたいにインクで撃ち合うゲーム画面",
+        "Logo für einen Fahrradladen, minimalistisch, grün",
+        "мальчик с закладкой в руке",
+        "un bebé durmiendo en su cuna",
+    ],
+)
+def test_idioms_games_and_harmless_senses_are_allowed(policy, prompt):
+    d = policy.check_prompt(prompt)
+    assert d.allowed, d
