@@ -208,10 +208,23 @@ def _written(entries: list[tuple[str, str]]) -> tuple[re.Pattern | None, dict]:
     return re.compile(rf"(?<!\w)(?:{'|'.join(alts)})(?!\w)"), written
 
 
+def _adnominal(key: str) -> list[str]:
+    """A Korean key ending in an open syllable, with the final consonants grammar adds to that syllable: a
+    verb's past and future endings (죽이 -> 죽인, 죽일; 토하 -> 토한) and a noun's ㅅ before the second part of a
+    compound (담배 -> 담뱃불, 바다 -> 바닷속). A match on whole syllables would otherwise miss them; other final
+    consonants make other words (게이 is not 게임, 의사 not 의상)."""
+    o = ord(key[-1]) - 0xAC00 if key else -1
+    if not (0 <= o < 11172 and o % 28 == 0):
+        return []
+    return [key[:-1] + chr(ord(key[-1]) + final) for final in (4, 8, 19)]  # ㄴ, ㄹ, ㅅ
+
+
 def _compile(lang: str, entries: list[tuple[str, str]]) -> _Table:
     lookup, keys, root = {}, {}, {}
     quoted = [(k, e) for k, e in entries if len(k) > 2 and k[0] == k[-1] == '"']
     entries = [(k, e) for k, e in entries if (k, e) not in quoted]
+    if lang in PREFIX:  # after every written key, so a key written out wins over a derived one
+        entries += [(k, e) for key, e in entries for k in _adnominal(_fold(key.rstrip("*")))]
     for key, english in entries:
         stem = key.endswith("*")
         folded = re.sub(r"\s+", " ", _fold(key.rstrip("*")))

@@ -44,9 +44,11 @@ _UNIT = re.compile(r"^\d+(?:mm|cm|km|m|px|k|p|d|x|fps|kg|g|s|th|st|nd|rd|hz|mb|g
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
     text = text.translate(_HOMOGLYPHS)
-    # Drop diacritics after homoglyphs so "ñ" -> "n" but Cyrillic is already mapped.
+    # Drop diacritics after homoglyphs so "ñ" -> "n" but Cyrillic is already mapped. NFKD also splits a
+    # Hangul syllable into its letters (게임 -> ㄱㅔㅇㅣㅁ), which are not diacritics: NFC puts them back
+    # together, so a Korean word is compared syllable by syllable (게이 is not the start of 게임).
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return text
+    return unicodedata.normalize("NFC", text)
 
 
 def _decode_token(token: str, one: str, strict: bool = True) -> str:

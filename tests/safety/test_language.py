@@ -355,6 +355,18 @@ def test_a_quoted_key_is_matched_as_written_before_the_folding():
     assert "party" not in g.gloss("die grünen Blätter", "de")  # a key with a capital matches only with it
 
 
+def test_korean_keys_match_whole_syllables_and_the_finals_grammar_adds(tmp_path):
+    (tmp_path / "ko.txt").write_text("게이 = gay\n의사 = doctor\n토하 = vomit\n담배 = cigarette\n", encoding="utf-8")
+    g = Glossary(("ko",), lang_dir=tmp_path)
+    # The folding once split syllables into letters, so a key matched any word whose letters began the same way.
+    assert g.gloss("게임 화면", "ko") == ""  # a game is not gay
+    assert g.gloss("노출 의상", "ko") == ""  # a costume is not a doctor
+    assert g.gloss("게이 커플", "ko") == "gay"
+    assert g.gloss("토한 것을", "ko") == "vomit"  # a verb's past ending closes its last syllable
+    assert g.gloss("담뱃불로", "ko") == "cigarette"  # so does a compound's ㅅ
+    assert "kill" not in Glossary(("ko",)).gloss("죽염 먹으면 암 낫는다", "ko")  # bamboo salt, not 죽여
+
+
 def test_a_players_foes_are_killed_not_murdered():
     from safety.gloss_order import english_order
 
