@@ -76,15 +76,18 @@ _CAMEL_PLACE = re.compile(r"\b(?:desert|deserts|oasis|dunes?|caravans?|sahara|dr
 _DEALER = re.compile(r"\bdrug dealers?\b")
 # A player's foes in a game or a cartoon: "matando zombis" glosses as "murder zombies", which the English list refuses;
 # English reads "killing zombies" as the game it is. Only right before the foe, so "murder a man among zombies" stays.
-_FOES = r"(?:zombies?|monsters?|aliens?|orcs?|goblins?|slimes?|dragons?|skeletons?|demons?)"
+# A ball and a tank are a player's targets too: "matar a bola no peito" (trapping it), "tirer et fusiller la boule"
+# in pétanque, a tank game's "стреляет по танку"; English reads "killing the ball" and "shooting at a tank" as sport.
+_FOES = r"(?:zombies?|monsters?|aliens?|orcs?|goblins?|slimes?|dragons?|skeletons?|demons?|balls?|tanks?|enem(?:y|ies))"
 # Before the foe, or after it in the languages that put the object first (ゾンビを撃つ, 좀비를 죽이는).
-_KILL_FOES = re.compile(rf"\b(?:(murder\w*|shooting people)(?=\s+(?:(?:the|a|pixelated|giant|evil)\s+)?{_FOES}\b)"
+_KILL_FOES = re.compile(rf"\b(?:(murder\w*|shooting people|firing squad)"
+                        rf"(?=\s+(?:(?:on|at|the|a|pixelated|giant|evil|enemy)\s+)*{_FOES}\b)"
                         rf"|({_FOES}\s+)(murder\w*|shooting people))")
 
 
 def _play_kill(m: re.Match) -> str:
     verb = m.group(1) or m.group(3)
-    return (m.group(2) or "") + ("shooting" if verb == "shooting people" else "killing")
+    return (m.group(2) or "") + ("killing" if verb.startswith("murder") else "shooting")
 
 # Russian "закладка", glossed as selling drugs, is a bookmark in a hand or a book when no drug word is near.
 _BOOKMARK_PLACE = re.compile(r"\b(?:holding|in hand|hands?|books?|pages?|reading|library|notebook)\b")

@@ -25,7 +25,8 @@ double quotes is matched as written, before the folding, where an accent or a ca
     "Grünen" = political party         # a key with a capital matches only with it ("die grünen Blätter" are green)
 
 In zh, ja and ar a key matches anywhere in the text (no spaces between words, or attached articles
-and prepositions); in ko a key matches at the start of a word (particles follow the stem).
+and prepositions); in ko a key matches at the start of a word (particles follow the stem), syllable by
+syllable, and a key ending in an open syllable also matches it closed by ㄴ, ㄹ or ㅅ (죽이 -> 죽인, 담배 -> 담뱃불).
 """
 
 from __future__ import annotations

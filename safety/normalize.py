@@ -41,13 +41,17 @@ _SPACED = re.compile(r"(?<![a-z0-9])[a-z0-9]([ .\-_*·•,/]+)(?:[a-z0-9]\1){1,}
 _UNIT = re.compile(r"^\d+(?:mm|cm|km|m|px|k|p|d|x|fps|kg|g|s|th|st|nd|rd|hz|mb|gb|in|ft|yo|am|pm)$|^[a-z]+\d+$")
 
 
+_KANA_VOICING = "\u3099\u309a"
+
+
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
     text = text.translate(_HOMOGLYPHS)
     # Drop diacritics after homoglyphs so "ñ" -> "n" but Cyrillic is already mapped. NFKD also splits a
-    # Hangul syllable into its letters (게임 -> ㄱㅔㅇㅣㅁ), which are not diacritics: NFC puts them back
-    # together, so a Korean word is compared syllable by syllable (게이 is not the start of 게임).
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    # Hangul syllable into its letters (게임 -> ㄱㅔㅇㅣㅁ) and a voiced kana from its voicing mark (ド -> ト + ゛),
+    # which are not diacritics: those marks stay and NFC puts the letters back together, so a Korean word is
+    # compared syllable by syllable (게이 is not the start of 게임) and ヘッド (head) is not ベット (a bet).
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c) or c in _KANA_VOICING)
     return unicodedata.normalize("NFC", text)
 
 
