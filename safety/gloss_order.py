@@ -60,6 +60,10 @@ def role_rewrites(path: Path = ROLES_FILE) -> list[tuple[re.Pattern, str]]:
 # the sport's lunge, not a knife attack.
 _FENCING = re.compile(r"\b(?:fencing|fencers?|sabre|saber|epee|foil)\b")
 _STAB = re.compile(r"\bstab\w*")
+# Slapstick on a stage or in a puppet show (Arlecchino, Guignol, Kasperl, Petrushka with their sticks) is a
+# beating in name only: "beaten to death" there reads as the slapstick it is.
+_SLAPSTICK = re.compile(r"\b(?:slapstick|puppet show|punch and judy)\b")
+_BEATING = re.compile(r"\bbeaten to death\b|\bbeat(?:s|ing)? up\b|\bbeating\b")
 
 
 # A "shot" at a goal or a basket is a kick or a throw (tirar a puerta, aufs Tor schießen, 射门): the English
@@ -116,6 +120,8 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss = pattern.sub(replacement, gloss)
     if _FENCING.search(gloss):
         gloss = _STAB.sub("lunge", gloss)
+    if _SLAPSTICK.search(gloss):
+        gloss = _BEATING.sub("slapstick bashing", gloss)
     if _AT_GOAL.search(gloss):
         gloss = _SHOOT.sub("kicking", gloss)
     if lang == "es" and _CAMEL_PLACE.search(gloss):

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from safety.gloss_order import english_order, role_rewrites
-from safety.normalize import _fold
+from safety.normalize import _decode_token, _fold
 
 LANG_DIR = Path(__file__).parent / "lang"
 LATIN = ("es", "fr", "de", "pt", "it")
@@ -324,6 +324,8 @@ class Glossary:
                 continue
             for word in piece.split():
                 english = self._by_stem(table, word)
+                if english is None and lang in LATIN and (plain := _decode_token(word, "i")) != word:
+                    english = self._known(table, plain)  # leetspeak: "n4ckte" is "nackte"
                 if english is None and lang in COMPOUNDING:
                     english = self._by_parts(table, word)
                 if english is not None:
