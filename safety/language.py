@@ -140,6 +140,7 @@ STEMMERS = {"es": "spanish", "fr": "french", "de": "german", "pt": "portuguese",
 _CYRILLIC_BACK = str.maketrans({"a": "а", "b": "в", "e": "е", "k": "к", "m": "м", "h": "н", "o": "о",
                                 "p": "р", "c": "с", "t": "т", "y": "у", "x": "х"})
 _WORD = re.compile(r"\w+")
+_GLOSSED = re.compile(r"(\x01[^\x02]*\x02)")  # a span already in English, between the markers gloss() puts
 # Arabic-Indic and Persian digits ("١٣ سنة"), which the folding leaves alone, read as the ages and numbers the
 # English checks match.
 _DIGITS = {c: str(c - base) for base in (0x0660, 0x06F0) for c in range(base, base + 10)}
@@ -315,10 +316,10 @@ class Glossary:
         out = "".join(
             piece if piece.startswith("\x01")
             else table.pattern.sub(lambda m: f" \x01{self._english_for(table, m.group(0))}\x02 ", piece)
-            for piece in re.split(r"(\x01[^\x02]*\x02)", folded)
+            for piece in _GLOSSED.split(folded)
         )
         kept = []
-        for piece in re.split(r"(\x01[^\x02]*\x02)", out):
+        for piece in _GLOSSED.split(out):
             if piece.startswith("\x01"):
                 kept.append(piece[1:-1])
                 continue

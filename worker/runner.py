@@ -135,14 +135,15 @@ class JobRunner:
         ended: dict[str, RunResult] = {}
         for job in batch:
             self._publish(job.id, JobStatus.running.value)
-            log.info("job started", extra=job_fields(job, attempt=job.attempts, worker_id=self.worker_id, batch=len(batch)))
+            log.info("job started",
+                     extra=job_fields(job, attempt=job.attempts, worker_id=self.worker_id, batch=len(batch)))
         first = batch[0]
         try:
             with ExitStack() as stack:
                 requests, running = [], []
                 for job in batch:
                     try:
-                        progress = self._ending_on_cancel(job, stack.enter_context(self._progress(job.id)), ended)
+                        progress = self._ending_on_cancel(job, stack.enter_context(self._progress(job)), ended)
                         requests.append(self._request(job, progress))
                         running.append(job)
                     except Exception as exc:  # this job's inputs, say: the others go on
@@ -202,7 +203,7 @@ class JobRunner:
         return status
 
     @contextmanager
-    def _progress(self, job_id: str) -> Iterator[Callable[[int, int], None]]:
+    def _progress(self, job: Job) -> Iterator[Callable[[int, int], None]]:
         """The per-step callback: publish the step, write it to the row now and then, stop if cancelled.
 
         A cancel signal (core/events.py) stops the job at its next step; the row, written and read once a
@@ -215,7 +216,7 @@ class JobRunner:
         with self.sessions() as session:
 
             def keep_going(step: int, total: int) -> bool:
-                if self.events is not None and self.events.cancel_requested(job_id):
+                if self.events is not None and self.events.cancel_requested(job.id):
                     return False
                 now = time.monotonic()
                 if now - last_write[0] < PROGRESS_WRITE_SECONDS and step < total:
@@ -223,20 +224,20 @@ class JobRunner:
                 last_write[0] = now
                 try:
                     wanted = jobs.record_progress(
-                        session, job_id, self.worker_id, step, total, self.settings.job_lease_seconds
+                        session, job.id, self.worker_id, step, total, self.settings.job_lease_seconds
                     )
                     session.rollback()  # end the read, so the session holds no transaction open between steps
                     return wanted
                 except SQLAlchemyError as exc:
-                    log.warning("progress not recorded (database): %s", exc, extra={"job_id": job_id})
+                    log.warning("progress not recorded (database): %s", exc, extra=job_fields(job))
                     session.rollback()
                     return True
 
             def progress(step: int, total: int) -> None:
                 wanted = keep_going(step, total)
-                self._publish(job_id, JobStatus.running.value, step, total)
+                self._publish(job.id, JobStatus.running.value, step, total)
                 if not wanted:
-                    raise JobCancelled(job_id, step, total)
+                    raise JobCancelled(job.id, step, total)
 
             yield progress
 

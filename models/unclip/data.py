@@ -65,6 +65,7 @@ def build_scenes(recipe: dict, rng: random.Random):
         (c, s) for c in S.COLORS for s in S.SHAPES if (c, s) not in S.HELD_OUT
     ]
     images, captions = [], []
+    casual = recipe.get("casual_captions", 0.0)
     for _ in range(recipe["single_scenes"]):
         color, shape = rng.choice(singles)
         size, position = rng.choice(list(S.SIZES)), rng.choice(S.POSITIONS)
@@ -76,7 +77,7 @@ def build_scenes(recipe: dict, rng: random.Random):
         # Small jitter so the model does not learn nine exact pixel positions only.
         cx, cy = cx + rng.uniform(-0.03, 0.03), cy + rng.uniform(-0.03, 0.03)
         images.append(S.render([S.Item(shape, color, cx, cy, S.SIZES[size])], background, HIGH_RES))
-        caption = S.casual_single_caption if rng.random() < recipe.get("casual_captions", 0.0) else S.single_caption
+        caption = S.casual_single_caption if rng.random() < casual else S.single_caption
         captions.append(caption(color, shape, size, position, background if named else None, rng))
     for _ in range(recipe["relation_scenes"]):
         a = rng.choice(singles)
@@ -87,7 +88,7 @@ def build_scenes(recipe: dict, rng: random.Random):
         if not named:
             background = S.no_background_for([a[0], b[0]])
         images.append(S.render(S.relation_items(a, relation, b, rng), background, HIGH_RES))
-        caption = S.casual_relation_caption if rng.random() < recipe.get("casual_captions", 0.0) else S.relation_caption
+        caption = S.casual_relation_caption if rng.random() < casual else S.relation_caption
         captions.append(caption(a, relation, b, background if named else None, rng))
     return images, captions
 
