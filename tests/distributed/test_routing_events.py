@@ -57,17 +57,21 @@ def test_job_for_a_model_no_worker_serves_stays_queued_and_visible(dist):
     assert response.status_code == 200, response.text
     assert base64.b64decode(response.json()["data"][0]["b64_json"])[:8] == b"\x89PNG\r\n\x1a\n"
 
-    time.sleep(2 * 0.5 + 1)  # a few re-dispatcher passes: it must not resend a job the broker holds
     row = dist.job(orphan["id"])
     assert row.status == "queued" and row.attempts == 0 and row.dispatched_at is not None
     assert dist.http.get(f"/v1/jobs/{orphan['id']}").json()["status"] == "queued"
-    assert dist.redis.client().llen(queue_for(UNSERVED_MODEL)) == 1, "in its model's queue, once"
+    # Publishing is at least once (a publish retried after a stalled disk may land twice, and the job still runs
+    # once), so the check is that re-dispatcher passes add nothing while the broker holds the job.
+    held = dist.redis.client().llen(queue_for(UNSERVED_MODEL))
+    assert held >= 1, "in its model's queue"
+    time.sleep(4 * 0.5 + 1)  # a few re-dispatcher passes
+    assert dist.redis.client().llen(queue_for(UNSERVED_MODEL)) == held, "not sent again"
     assert dist.redis.client().llen(queue_for(MODEL)) == 0
 
     time.sleep(5)  # the metrics cache
     text = dist.http.get("/metrics").text
     assert metric(text, "easel_queue_depth", model=UNSERVED_MODEL) == 1
-    assert metric(text, "easel_broker_queue_length", model=UNSERVED_MODEL) == 1
+    assert metric(text, "easel_broker_queue_length", model=UNSERVED_MODEL) == held
     assert metric(text, "easel_jobs_finished_total", model=MODEL, status="succeeded") >= 1
     assert metric(text, "easel_images_generated_total", model=MODEL) >= 1
     assert metric(text, "easel_job_run_seconds_count", model=MODEL) >= 1
