@@ -28,6 +28,12 @@ _COLOUR_AFTER_NOUN = re.compile(
 ROLES_FILE = Path(__file__).parent / "terms" / "public_roles.txt"
 
 
+def _role_after(m: re.Match, listed) -> str:
+    """"the king saudi arabia" -> "the king of saudi arabia": the article before the role stays, once."""
+    phrase = listed(m.group(2))
+    return phrase if phrase.startswith("the ") else (m.group(1) or "") + phrase
+
+
 def role_rewrites(path: Path = ROLES_FILE) -> list[tuple[re.Pattern, str]]:
     """Word orders a gloss produces for a role that public_roles.txt spells the English way.
 
@@ -36,11 +42,15 @@ def role_rewrites(path: Path = ROLES_FILE) -> list[tuple[re.Pattern, str]]:
     france". Only pairs the roles file holds are rewritten, so the gloss says no more than a role it lists.
     """
     of, adjective = {}, {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
+    lines = [line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    listed_lines = set(lines)
+    for line in lines:
         m = re.fullmatch(r"(?:the )?(president|prime minister|chancellor|king|queen|crown prince) of ((?:the )?)([a-z ]+)", line)
         if m:  # the phrase as listed: "president of the us", "president of france"
-            of.setdefault(m.group(1), {}).setdefault(m.group(3), f"{m.group(1)} of {m.group(2)}{m.group(3)}")
+            bare = f"{m.group(1)} of {m.group(2)}{m.group(3)}"
+            # A role listed only with its article ("the crown prince of saudi arabia") keeps it.
+            phrase = bare if bare in listed_lines or not line.startswith("the ") else f"the {bare}"
+            of.setdefault(m.group(1), {}).setdefault(m.group(3), phrase)
         m = re.fullmatch(r"the ([a-z]+) (president|prime minister|chancellor)", line)
         if m:
             adjective.setdefault(m.group(2), set()).add(m.group(1))
@@ -49,7 +59,7 @@ def role_rewrites(path: Path = ROLES_FILE) -> list[tuple[re.Pattern, str]]:
         alt = "|".join(sorted(map(re.escape, countries), key=len, reverse=True))
         listed = countries.get
         rewrites.append((re.compile(rf"\b(?:the )?({alt}) {role}\b"), lambda m, f=listed: f(m.group(1))))
-        rewrites.append((re.compile(rf"\b{role} (?:the )?({alt})\b"), lambda m, f=listed: f(m.group(1))))
+        rewrites.append((re.compile(rf"\b(the )?{role} (?:the )?({alt})\b"), lambda m, f=listed: _role_after(m, f)))
     for role, adjectives in adjective.items():
         alt = "|".join(sorted(map(re.escape, adjectives), key=len, reverse=True))
         rewrites.append((re.compile(rf"\b{role} ({alt})\b"), rf"\1 {role}"))
@@ -93,6 +103,76 @@ def _play_kill(m: re.Match) -> str:
     verb = m.group(1) or m.group(3)
     return (m.group(2) or "") + ("killing" if verb.startswith("murder") else "shooting")
 
+# A cook killing or beheading what is for dinner (a lobster, a Christmas eel, a pike, a fish for the pot): "tue le
+# homard", "ammazza il capitone", "отрубает голову щуке" gloss as "murder" and "beheading", which the English lists
+# refuse. In a kitchen, a cook's or a recipe's gloss, a killing word right beside a food animal reads as the kitchen
+# work it is; a killing word beside anyone else (a waiter, a boss) is left as it is.
+_KITCHEN = re.compile(r"\b(?:kitchens?|cooks?|cooking|chefs?|recipes?|culinary|cookbook|fishmonger|butcher|restaurant|"
+                      r"dinner|christmas eve|cuisine)\b")
+_FOOD_ANIMAL = re.compile(r"\b(?:fish|lobsters?|eels?|pike|carps?|trout|salmon|tuna|sardines?|octopus|squids?|crabs?|"
+                          r"shrimps?|prawns?|chickens?|hens?|roosters?|ducks?|geese|goose|turkeys?|rabbits?|snails?|"
+                          r"swordfish|cod|mackerel|catfish|sea bream|sea bass)\b")
+_KILL_WORD = re.compile(r"\b(?:murder\w*|kill\w*|beheading|decapitat\w*|slitting throat|slaughter\w*|stab\w*)")
+_KITCHEN_WORK = {"beheading": "cutting the head off", "slitting throat": "slaughtering"}
+
+
+def _kitchen_work(gloss: str) -> str:
+    def repl(m: re.Match) -> str:
+        before = " ".join(re.findall(r"\w+", gloss[: m.start()])[-3:])
+        after = " ".join(re.findall(r"\w+", gloss[m.end():])[:4])
+        if not (_FOOD_ANIMAL.search(before) or _FOOD_ANIMAL.search(after)):
+            return m.group(0)
+        word = m.group(0)
+        if word.startswith("stab"):
+            return "knife"
+        return _KITCHEN_WORK.get(word, "cutting the head off" if word.startswith("decapitat") else "killing")
+    return _KILL_WORD.sub(repl, gloss)
+
+
+# A "killer" shot in a match (绝杀, tir assassin, chute mortal, убийственный удар): beside a shot, a pass or a serve at a
+# game it is the winning one, not a killing. Only in a gloss that names a sport or a match.
+_SPORT = re.compile(r"\b(?:basketball|football|soccer|tennis|volleyball|handball|hockey|badminton|table tennis|"
+                    r"match|striker|goalkeeper|players?|stadium|referee|league|tournament|buzzer beater|basket|"
+                    r"pitch|court)\b")
+_SPORT_MOVE = r"(?:shots?|pass|passes|serves?|spikes?|smash|goals?|kick\w*|throws?|header|dunk|free kick)"
+_DEADLY = r"(?:murder\w*|kill\w*|killer|deadly|lethal|death|mortal)"
+_KILLER_SHOT = re.compile(rf"\b{_DEADLY}(?=\s+{_SPORT_MOVE}\b)|\b({_SPORT_MOVE})\s+{_DEADLY}\b")
+
+
+def _winning(m: re.Match) -> str:
+    return f"{m.group(1)} winning" if m.group(1) else "winning"
+
+
+# Standing on a ledge, a parapet or a bridge "about to jump": the gloss puts words between the place and the jump
+# ("the ledge of the millau viaduct about to jump off"), which the self-harm terms ("ledge about to jump off") want
+# side by side. Not beside a pool, a diving board or a bungee rope, where a jump is a sport, nor for a cat or a bird.
+_JUMP_PLACE = re.compile(r"\b(ledge|parapet|railing|bridge|viaduct|roof|rooftop|cliff|balcony|window sill|edge)\b"
+                         r"(?:\W+\w+){1,6}?\W+(?:that\s+|who\s+)?(about to jump off)\b")
+_JUMP_SPORT = re.compile(r"\b(?:diving|diver|pool|swim\w*|bungee|parachut\w*|paraglid\w*|trampoline|ski\w*|"
+                         r"snowboard\w*|skateboard\w*|parkour|base jump\w*|wingsuit|dive|cats?|kittens?|dogs?|puppy|"
+                         r"puppies|birds?|squirrels?|goats?|monkeys?|frogs?)\b")
+# A beating with bats or bars (a coups de batte, a sprangate, mit Baseballschlägern, битами): the gloss puts the victim
+# between the beating and the weapon ("beating a fan with baseball bats"); the violence terms read them side by side.
+_BLUNT_BEATING = re.compile(r"\bbeat(?:ing|s|en)?(?: up)?\s+((?:[a-z']+\s+){0,3}?)with (?:a |the )?"
+                            r"(baseball bats?|iron bars?|metal pipes?)\b")
+
+
+def _blunt(m: re.Match) -> str:
+    weapon = "iron bars" if m.group(2).startswith(("iron", "metal")) else "a baseball bat"
+    return f"beating with {weapon} {m.group(1)}".rstrip()
+
+
+# Someone "turned into a pig" for the class group chat is a mocking photo edit, not a fairy tale (a prince turned into a
+# frog has no group chat): beside a group chat the turn reads as the photo edit the harassment terms name.
+_GROUP_CHAT = re.compile(r"\b(?:group chat|to send to the whole group)\b")
+_TURNED_INTO_ANIMAL = re.compile(r"\bturned into (?:an? )?"
+                                 r"(pig|cow|whale|monkey|donkey|rat|dog|sheep|goat|worm|cockroach)s?\b")
+# "curar el autismo", "guérir le cancer" gloss with the article the English claims do not have ("cures the autism").
+_CURE_THE = re.compile(r"\b(cures?|curing|heals?|healing|treats?|treating|prevents?) (?:the|a) "
+                       r"(?=(?:autism|cancer|diabetes|covid|aids|hiv|flu|dengue|tumou?rs?|infections?|ear infections?|"
+                       r"alzheimer\w*|arthritis|asthma|malaria|leukemia|hepatitis|epilepsy)\b)")
+
+
 # Russian "закладка", glossed as selling drugs, is a bookmark in a hand or a book when no drug word is near.
 _BOOKMARK_PLACE = re.compile(r"\b(?:holding|in hand|hands?|books?|pages?|reading|library|notebook)\b")
 _DRUG_WORD = re.compile(r"\b(?:drugs?|drug dealer|meth\w*|mephedrone|cocaine|heroin|weed|grams?|powder|pills?|stash\w*)\b")
@@ -131,4 +211,14 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss = gloss.replace("selling drugs", "bookmark")
     gloss = _COCKROACHES.sub(r"\1 roaches", _GROUP_AS_ANIMAL.sub(_drawn_as, gloss))
     gloss = _BLUE_WHALE_TASK.sub("blue whale challenge", gloss)
+    if _KITCHEN.search(gloss):
+        gloss = _kitchen_work(gloss)
+    if _SPORT.search(gloss):
+        gloss = _KILLER_SHOT.sub(_winning, gloss)
+    if not _JUMP_SPORT.search(gloss):
+        gloss = _JUMP_PLACE.sub(r"\1 \2", gloss)
+    gloss = _CURE_THE.sub(r"\1 ", gloss)
+    gloss = _BLUNT_BEATING.sub(_blunt, gloss)
+    if _GROUP_CHAT.search(gloss):
+        gloss = _TURNED_INTO_ANIMAL.sub(r"photoshopped as a \1", gloss)
     return gloss
