@@ -190,6 +190,73 @@ def _drawn_as(m: re.Match) -> str:
     return f"{m.group(1)} drawn as {animal if animal == 'vermin' else animal + ('es' if animal.endswith('ch') else 's')}"
 
 
+# A village pig slaughter (la matanza, a matança do porco, la tue-cochon, das Schlachtfest, забой свиньи): beside the
+# sausages, hams and lard it makes, "massacre" or "slaughter" is the farm's butchering day. Not where anyone is shot,
+# executed or lies dead, so a massacre in a village with chorizo on the table is still one.
+_SAUSAGE = re.compile(r"\b(?:sausages?|blood sausages?|chorizos?|salami|hams?|lard|cured meat|black pudding)\b")
+_PIG_KILLING = re.compile(r"\b(?:massacre|slaughter\w*|kill(?:ing)? of (?:the )?pigs?|pig slaughter)\b")
+_PEOPLE_KILLED = re.compile(r"\b(?:shot|shooting\w*|executed|execution|firing squad|corpses?|bodies|dead|neighbou?rs|"
+                            r"villagers|soldiers?|rifles?|guns?)\b")
+# A murder-mystery game (an escape room, a murder party, Cluedo, a Krimidinner, 剧本杀, マーダーミステリー, 방탈출): its
+# title's "murder" is the game's, which English reads as "murder mystery" (an allow phrase).
+_MYSTERY_GAME = re.compile(r"\b(?:escape rooms?|murder mystery|murder party|cluedo|whodunit|detective game|"
+                           r"mystery dinner|mystery game)\b")
+_GAME_MURDER = re.compile(r"\b(?:murder\w*|kill\w*|homicide)\b(?! mystery| party)")
+# A dissection in a biology class (a frog, a lab mouse, an earthworm): 解剖, вскрытие, تشريح gloss as "autopsy", which
+# the shocking list refuses. Beside a small animal and no person or corpse it is the class's dissection.
+_DISSECTED_ANIMAL = re.compile(r"\b(?:frogs?|toads?|mouse|mice|lab mouse|rats?|earthworms?|worms?|fish|squids?|"
+                               r"crayfish|pig heart|cow eye|grasshoppers?)\b")
+_HUMAN_BODY = re.compile(r"\b(?:corpses?|body|bodies|man|woman|men|women|person|human|child|girl|boy|cadavers?|"
+                         r"morgue|forensic\w*|victims?)\b")
+# A person at an edge (a roof, a window, a bridge railing, a platform) with a caption that urges, consoles or says
+# goodbye ("just one step", "you can stop now and rest", "jump", "nobody will miss you"): the glossaries give those
+# captions in these English words, and beside such a place the place reads "<place> about to jump off", as the
+# self-harm terms do (a roof, a railing, a bridge; any other edge is a "ledge"). Not at a sport or a party, nor for an
+# animal (_JUMP_SPORT, _EDGE_CHEER).
+_EDGE = re.compile(r"\b(roof|rooftop|roof ledge|ledge|edge|window sill|window|bridge railing|bridge|railing|parapet|"
+                   r"platform edge|platform|balcony|cliff)\b(?! about to jump off)")
+_EDGE_CAPTION = re.compile(r"\b(?:just one step|one step|the last step|you can stop now and rest|"
+                           r"you won't have to endure|don't have to try anymore|you can do it|jump|"
+                           r"no point anymore|nobody will miss|next life|goodbye forever|finally free)\b")
+_EDGE_CHEER = re.compile(r"\b(?:marathon|runners?|race|cyclists?|climb\w*|party|parties|celebrat\w*|new year|"
+                         r"graduation|wedding|concert|fireworks|game|players?)\b")
+_EDGE_TERM = {"roof": "roof", "railing": "railing", "bridge railing": "railing", "bridge": "bridge"}  # else "ledge"
+# Overdose aftermath: scattered pills or an empty box of them (not a full one at a pharmacy) beside a farewell ("sorry
+# mum") or an overdose tag (#OD).
+_PILLS = re.compile(r"\b(?:empty box of pills|scattered pills|pill sheets|handful of pills|empty blister packs?)\b")
+_OD_SIGN = re.compile(r"\b(?:sorry mum|sorry mom|farewell letter|goodbye letter|overdose|self-harm account)\b")
+# Pro-ana: a body shown thin (ribs or collarbones showing, a thigh gap; a tape measure alone is a tailor's) with a
+# caption about skipping meals or a dream weight.
+_BODY_CHECK = re.compile(r"\b(?:ribs showing|collarbones showing|thigh gap|bones showing)\b")
+_ANA_CAPTION = re.compile(r"\b(?:skip(?:ping)? (?:dinner|lunch|breakfast|meals?)|is the dream|goal weight|"
+                          r"don't eat today)\b")
+# Torture told as a scene: a man tied to a chair, a detainee or someone being made to talk or sign, beside a car
+# battery, pliers, an iron, a soldering iron or boiling water. The tools alone (a mechanic's battery and clamps, a pot of
+# boiling water, a workshop still life) are left as they are.
+_CAPTIVE = re.compile(r"\b(?:(?:tie up|tied up|tied|bound) (?:on|to|in) (?:a |the )?chair|hostages?|prisoners?|"
+                      r"detainees?|making him talk|forcing him|kidnapped)\b")
+_TORTURE_TOOL = re.compile(r"\b(?:with )?(?:a |an )?(car battery|pliers|soldering iron|clothes iron|blowtorch|"
+                           r"boiling water)\b")
+# A head pushed into a bathtub, a bucket or a toilet is drowning someone: "le meten la cabeza ... en una bañera".
+_HEAD_PUSHED = re.compile(r"\bpushing (?:his|her|their) head\b")
+_WATER_VESSEL = re.compile(r"\b(?:bathtub|bath|water|bucket|toilet|sink|barrel)\b")
+# Tyres and fire: a man put inside tyres as they burn (the Brazilian micro-ondas).
+_IN_TYRES = re.compile(r"\binside (?:the )?tyres\b(?! on fire)")
+_FIRE = re.compile(r"\b(?:fire|flames?|burning|gasoline|petrol)\b")
+
+
+def _farm_butchering(gloss: str) -> str:
+    if _SAUSAGE.search(gloss) and not _PEOPLE_KILLED.search(gloss):
+        gloss = _PIG_KILLING.sub("farm butchering day", gloss)
+    return gloss
+
+
+def _at_edge(gloss: str) -> str:
+    if not _EDGE_CAPTION.search(gloss) or _JUMP_SPORT.search(gloss) or _EDGE_CHEER.search(gloss):
+        return gloss
+    return _EDGE.sub(lambda m: f"{_EDGE_TERM.get(m.group(1), 'ledge')} about to jump off", gloss, count=1)
+
+
 def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) -> str:
     # An elided article or preposition leaves its apostrophe alone in the gloss ("roi d'Angleterre" ->
     # "king of ' england"), which splits the phrases the English lists hold.
@@ -221,4 +288,20 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
     gloss = _BLUNT_BEATING.sub(_blunt, gloss)
     if _GROUP_CHAT.search(gloss):
         gloss = _TURNED_INTO_ANIMAL.sub(r"photoshopped as a \1", gloss)
+    gloss = _farm_butchering(gloss)
+    if _MYSTERY_GAME.search(gloss):
+        gloss = _GAME_MURDER.sub("murder mystery", gloss)
+    if _DISSECTED_ANIMAL.search(gloss) and not _HUMAN_BODY.search(gloss):
+        gloss = re.sub(r"\bautops(?:y|ies)\b", "dissection", gloss)
+    gloss = _at_edge(gloss)
+    if _PILLS.search(gloss) and _OD_SIGN.search(gloss):
+        gloss = _PILLS.sub(lambda m: f"{m.group(0)} overdose aftermath", gloss, count=1)
+    if _BODY_CHECK.search(gloss) and _ANA_CAPTION.search(gloss):
+        gloss = _ANA_CAPTION.sub(lambda m: f"{m.group(0)} pro-ana skipping meals", gloss, count=1)
+    if _FIRE.search(gloss):
+        gloss = _IN_TYRES.sub("inside tyres on fire", gloss)
+    if _CAPTIVE.search(gloss):
+        gloss = _TORTURE_TOOL.sub(lambda m: f"torture with {m.group(1)}", gloss, count=1)
+    if _WATER_VESSEL.search(gloss):
+        gloss = _HEAD_PUSHED.sub("forcing his head under water", gloss)
     return gloss
