@@ -244,6 +244,62 @@ _WATER_VESSEL = re.compile(r"\b(?:bathtub|bath|water|bucket|toilet|sink|barrel)\
 _IN_TYRES = re.compile(r"\binside (?:the )?tyres\b(?! on fire)")
 _FIRE = re.compile(r"\b(?:fire|flames?|burning|gasoline|petrol)\b")
 
+# Round 26. A match "killed" (ha matado el partido, a tué le match, hat das Spiel gekillt, убил матч): a killing word
+# right before "the match" or "the game" is the sport's idiom for deciding it.
+_KILLED_MATCH = re.compile(r"\b(?:murder\w*|kill\w*|killer)\s+(?:the |a )?(match|game)\b")
+# A killing or deadly word as an intensifier (убийственно красивый, mortellement beau, mortalmente aburrido,
+# 死ぬほど美味しい): before an adjective of praise or boredom it means "stunningly".
+_KILLING_INTENSIFIER = re.compile(
+    r"\b(?:murder\w*|kill\w*|deadly|mortal\w*|lethal\w*|death)\s+(?=(?:beautiful|pretty|gorgeous|elegant|cute|"
+    r"handsome|sexy|funny|delicious|tasty|boring|good|chic|stylish|sweet|lovely|charming|hilarious)\b)")
+# "The bomb of the season" (la bomba de la temporada, la bombe de l'été, бомба сезона, قنبلة الموسم): a hit.
+_BOMB_OF_SEASON = re.compile(r"\b(?:the )?bomb(?:shell)?\s+(?:of\s+)?(?:the\s+)?(season|summer|year|collection|week|"
+                             r"month|party|runway)\b")
+# A named private person (a classmate, a teacher, a boss, a colleague, a neighbour, an ex) edited into an animal, given
+# an insult, or shown with their address, phone or plate, for a group chat, a wall or a poster: the glossaries give the
+# parts in these English words, and the three together read as the harassment they are, whichever animal, insult or
+# way of sharing. Any one or two of them alone (a teacher's retirement poster, a restaurant flyer with its address, a
+# pig in a group chat) are left as they are.
+_PRIVATE_PERSON = re.compile(
+    r"\b(?:classmates?|schoolmates?|(?:my |our |the )(?:class|school)\b|teachers?|professors?|tutor|boss|manager|"
+    r"coworkers?|colleagues?|neighbou?rs?|my ex|ex[ -](?:boyfriend|girlfriend|wife|husband)|ex|stepmother|"
+    r"stepfather|landlord|roommate|flatmate|my sister-in-law|mother-in-law)\b")
+_MOCK_ANIMAL = (r"(?:pigs?|sows?|cows?|whales?|monkeys?|donkeys?|rats?|dogs?|sheep|goats?|worms?|cockroach(?:es)?|"
+                r"roaches|hippos?|toads?|apes?|chimps?|hyenas?|vultures?|snakes?|hens?|geese|goose|slugs?|warthogs?)")
+_AS_ANIMAL = re.compile(rf"\b(?:photoshopped as|edited as|as|como|come|comme|als|wie|like|into|body of|head of|"
+                        rf"face of|with the body of|on a body of|turned into)\s+(?:an?\s+|the\s+)?{_MOCK_ANIMAL}\b")
+_INSULT = re.compile(r"\b(?:whore|slut|slag|bitch|snitch|rat|homewrecker|mistress|lunatic|psycho|retard\w*|idiot|"
+                     r"moron|loser|fatso|fat pig|fat cow|the fat|ugly|hag|skank|tramp|scum|trash|freak|nutcase|pervert|"
+                     r"paedophile|pedo|thief|cheat(?:er)?|junkie|whale|it's time to teach a lesson)\b")
+_PERSONAL_DETAILS = re.compile(r"\b(?:(?:his|her|their)\s+(?:home\s+)?(?:address|phone number|phone|license plate|"
+                               r"number plate)|license plate|number plate|apartment \d+|flat \d+)\b")
+_SHARING = re.compile(r"\b(?:group chat|to send to the whole group|to share in the\b|class group chat|posters?|flyers?|"
+                      r"leaflets?|wall|notice board|print\w*|stick up|stuck up|put up|hang up|distribut\w*|"
+                      r"to spread|post it|to post|wanted poster|stairwell|to put on the wall)\b")
+
+
+def _private_target(gloss: str) -> str:
+    if not _SHARING.search(gloss):
+        return gloss
+    mocked = _AS_ANIMAL.search(gloss) or _INSULT.search(gloss)
+    details = _PERSONAL_DETAILS.search(gloss)
+    person = _PRIVATE_PERSON.search(gloss)
+    if (mocked and (person or details)) or (details and person):
+        gloss += " posting a private person to humiliate"
+    return gloss
+
+
+# A landmark shown collapsed or burning under a news banner (la Tour Eiffel effondrée, 'ALERTE INFO'; 'Кремль горит'
+# in a news agency's layout): fake disaster news. A landmark on fire in a painting, or a news photo of a landmark
+# standing, is left as it is.
+_LANDMARK = re.compile(r"\b(?:eiffel tower|tower eiffel|kremlin|spasskaya tower|big ben|colosseum|statue of liberty|"
+                       r"white house|reichstag|brandenburg gate|sagrada familia|notre-dame|notre dame|leaning tower|"
+                       r"tower of pisa|christ the redeemer|tokyo tower|taj mahal|burj khalifa|sydney opera house|"
+                       r"the tower|cathedral|the pyramids)\b")
+_DISASTER = re.compile(r"\b(?:collapsed|collapsing|on fire|burning|burn|in flames|destroyed|bombed|in ruins|flooded|"
+                       r"under water)\b")
+_NEWS_LOOK = re.compile(r"\b(?:breaking news|news outlet|news alert|news banner|news report|newscast|news photo|"
+                        r"live on tv|tv news)\b")
 
 def _farm_butchering(gloss: str) -> str:
     if _SAUSAGE.search(gloss) and not _PEOPLE_KILLED.search(gloss):
@@ -289,6 +345,12 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
     if _GROUP_CHAT.search(gloss):
         gloss = _TURNED_INTO_ANIMAL.sub(r"photoshopped as a \1", gloss)
     gloss = _farm_butchering(gloss)
+    gloss = _KILLED_MATCH.sub(r"won the \1", gloss)
+    gloss = _KILLING_INTENSIFIER.sub("stunningly ", gloss)
+    gloss = _BOMB_OF_SEASON.sub(r"hit of the \1", gloss)
+    gloss = _private_target(gloss)
+    if _LANDMARK.search(gloss) and _DISASTER.search(gloss) and _NEWS_LOOK.search(gloss):
+        gloss += " fake news photo of a landmark disaster"
     if _MYSTERY_GAME.search(gloss):
         gloss = _GAME_MURDER.sub("murder mystery", gloss)
     if _DISSECTED_ANIMAL.search(gloss) and not _HUMAN_BODY.search(gloss):
