@@ -25,9 +25,12 @@ from models.unclip.seams import match_background
 # alone or in a batch (make_batch_invariant), for little: the MLP inputs are tiny, and only a lone image's
 # upsampler pass (one of ~25 network calls) is doubled. The convolutions also round differently on a channels-last
 # input than on a contiguous one, which a variation's images are alone; UnclipPipeline._upsample keeps each
-# request's layout in a batch.
+# request's layout in a batch. With one thread, a 1x1 convolution rounds a sample the same among 2 to 15 samples
+# and differently among 16 or more; reranked draws (candidates) make decoder batches of any size, so the decoder
+# runs on chunks of at most DECODER_CHUNK samples (always 2 or more: classifier-free guidance doubles the rows).
 MIN_GEMM_ROWS = 16
 MIN_UPSAMPLER_SAMPLES = 2
+DECODER_CHUNK = 8
 
 
 def make_batch_invariant(pipeline: "UnclipPipeline") -> None:
@@ -36,6 +39,7 @@ def make_batch_invariant(pipeline: "UnclipPipeline") -> None:
             if isinstance(layer, torch.nn.Linear):
                 layer.forward = _padded_linear(layer)
     pipeline.upsampler.forward = _padded_upsampler(pipeline.upsampler.forward)
+    pipeline.decoder.forward = _chunked_decoder(pipeline.decoder.forward)
 
 
 def _padded_linear(layer: torch.nn.Linear):
@@ -62,6 +66,22 @@ def _padded_upsampler(forward):
         return UNet2DOutput(sample=forward(sample, timestep, *args, **kwargs).sample[:count])
 
     return padded
+
+
+def _chunked_decoder(forward):
+    from diffusers.models.unets.unet_2d_condition import UNet2DConditionOutput
+
+    def chunked(sample: torch.Tensor, timestep: torch.Tensor, *, added_cond_kwargs: dict, **kwargs):
+        part = lambda t, i: t[i:i + DECODER_CHUNK]  # noqa: E731
+        outputs = [
+            forward(part(sample, i), part(timestep, i),
+                    added_cond_kwargs={key: part(value, i) for key, value in added_cond_kwargs.items()},
+                    **{key: part(value, i) for key, value in kwargs.items()}).sample
+            for i in range(0, len(sample), DECODER_CHUNK)
+        ]
+        return UNet2DConditionOutput(sample=torch.cat(outputs))
+
+    return chunked
 
 
 def _resize_all(images: list[Image.Image], size: int) -> list[Image.Image]:

@@ -32,6 +32,7 @@ from models.backend import BackendRequest
 from models.unclip import paraphrase as P
 from models.unclip import scenes as S
 from models.unclip.backend import UnclipBackend
+from models.unclip.pipeline import tensor_to_pils
 from models.unclip.seams import seam_levels
 
 EVAL_SEED = 1234
@@ -172,9 +173,11 @@ def emoji_prompts(meta_path: Path, count: int) -> list[str]:
 
 
 def eval_emoji(backend, prompts: list[str], keep: list) -> tuple[int, int]:
-    """Top-1 retrieval: the generated image's embedding is closest to its own prompt among all prompts."""
+    """Top-1 retrieval: the generated image's embedding is closest to its own prompt among all prompts. Drawn with
+    one candidate per image: reranking picks draws by this same image encoder, which would grade its own choice."""
     pipe = backend.pipeline
-    images = [backend.generate(BackendRequest(prompt=p, n=1, size=256, seed=i))[0] for i, p in enumerate(prompts)]
+    images = [pipe(prompt=p, n=1, seed=i, candidates=1) for i, p in enumerate(prompts)]
+    images = [tensor_to_pils(im)[0] for im in images]
     keep.extend(zip(images[:10], prompts[:10]))
     sims = pipe.embed_images(images) @ pipe.embed_texts(prompts).T
     hits = (sims.argmax(1) == torch.arange(len(prompts))).sum().item()
@@ -275,7 +278,7 @@ def variation_sources(meta_path: Path, count: int, rng: random.Random) -> tuple[
 def _upsampled_truth(backend, target: Image.Image) -> Image.Image:
     """The true scene at 32x32 through the upsampler alone: what the later stages make of perfect input."""
     from models.unclip import modeling as M
-    from models.unclip.pipeline import UPSAMPLED, pil_to_tensor, tensor_to_pils
+    from models.unclip.pipeline import UPSAMPLED, pil_to_tensor
 
     with torch.no_grad():
         low = pil_to_tensor(target, 32).to(backend.pipeline.device)
@@ -302,8 +305,6 @@ def diagnose(backend, count: int, rng: random.Random) -> dict:
 def diagnose_relations(backend, count: int, rng: random.Random) -> dict:
     """The same question for two-shape scenes. decoder: the true scene's image embedding and the prompt's
     text -> decoder -> upsampler (what the prompt path gets from a perfect prior)."""
-    from models.unclip.pipeline import tensor_to_pils
-
     pipe = backend.pipeline
     hits = {"upsampler": 0, "decoder": 0, "pipeline": 0}
     for i in range(count):
@@ -394,18 +395,17 @@ class FirstVersionSampling:
 
         from models.backend import keep_unmasked
         from models.unclip.backend import _resize_all
-        from models.unclip.pipeline import LOW_RES, pil_to_tensor, tensor_to_pils
+        from models.unclip.pipeline import LOW_RES, pil_to_tensor
 
         r = request
         mask_low = F.adaptive_max_pool2d(torch.from_numpy(r.mask)[None, None], LOW_RES)
         images = self.pipeline(prompt=r.prompt, n=r.n, seed=r.seed, init_image=pil_to_tensor(r.image, LOW_RES),
-                               mask=mask_low, edit_aids=False)
+                               mask=mask_low, edit_aids=False, candidates=1)
         results = _resize_all(tensor_to_pils(images), r.size)
         return keep_unmasked(r.image.convert("RGB").resize((r.size, r.size)), results, r.mask)
 
     def vary(self, request: BackendRequest):
         from models.unclip.backend import _resize_all
-        from models.unclip.pipeline import tensor_to_pils
 
         embeds = self.pipeline.embed_images([request.image]).expand(request.n, -1)
         images = self.pipeline(prompt=None, n=request.n, seed=request.seed, image_embeds=embeds)
@@ -420,11 +420,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--emoji", type=int, default=100)
     parser.add_argument("--samples", type=Path, default=None, help="write sample grids (PNG) here")
     parser.add_argument("--diagnose", action="store_true", help="only: which stage loses the caption")
+    parser.add_argument("--candidates", type=int, default=None,
+                        help="draws per generated or edited image (outpaintings draw one), the best by "
+                             "image-text cosine kept (default: the weights' candidates and edit_candidates)")
     parser.add_argument("--first-version-sampling", action="store_true",
                         help="edits and variations sampled as in the first version (the table's before column)")
     args = parser.parse_args(argv)
     if args.diagnose:
         backend = UnclipBackend.from_pretrained(args.weights)
+        backend.pipeline.defaults.update(candidates=1, edit_candidates=1)  # each stage as it draws, unreranked
         found = diagnose(backend, args.per_case * 5, random.Random(EVAL_SEED))
         relations = diagnose_relations(backend, args.per_case * 4, random.Random(EVAL_SEED))
         emoji = diagnose_emoji(backend, Path(args.data), args.emoji)
@@ -452,6 +456,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     start = time.time()
     backend = UnclipBackend.from_pretrained(args.weights)
+    defaults = backend.pipeline.defaults
+    if args.candidates is not None:
+        defaults["candidates"] = defaults["edit_candidates"] = args.candidates
     if args.first_version_sampling:
         backend = FirstVersionSampling(backend)
     rng = random.Random(EVAL_SEED)
@@ -497,7 +504,8 @@ def main(argv: list[str] | None = None) -> dict:
     print("| Measure | Result | Target |\n|---|---|---|")
     for r in rows:
         print(f"| {r[0]} | {r[1]} | {r[2]} |")
-    print(f"\n(evaluated {args.weights} in {time.time() - start:.0f} s; per-case {args.per_case}, seed {EVAL_SEED})")
+    print(f"\n(evaluated {args.weights} in {time.time() - start:.0f} s; per-case {args.per_case}, seed {EVAL_SEED}, "
+          f"candidates per image: {defaults['candidates']}, per edited image: {defaults['edit_candidates']})")
     if args.samples:
         write_samples(args.samples, gens, edits[:2] + edits_rgb[:2], outpaints, variations)
         print(f"sample grids written to {args.samples}")

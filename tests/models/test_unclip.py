@@ -14,6 +14,7 @@ from PIL import Image
 
 from models.backend import Backend, BackendRequest, JobCancelled
 from models.unclip import scenes as S
+from models.unclip.pipeline import pil_to_tensor, tensor_to_pils
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "models" / "unclip" / "weights"
@@ -44,6 +45,35 @@ def test_seed_reproduces_and_differs(tiny_backend):
     assert all((x == y).all() for x, y in zip(a, b))
     assert not (a[0] == c[0]).all()
     assert not (a[0] == a[1]).all()  # the n images of one batch are different samples
+
+
+def test_reranking_keeps_each_images_candidate_nearest_its_prompt(tiny_backend):
+    pipe = tiny_backend.pipeline
+    scenes = [S.render([S.Item(shape, color, 0.5, 0.5, 0.5)], "white", 32)
+              for shape, color in (("circle", "red"), ("star", "blue"), ("square", "green"))]
+    x = torch.cat([pil_to_tensor(scene, 32) for scene in scenes * 2])  # two images, three candidates each
+    wanted = pipe.image_encoder(torch.cat([x[1:2], x[5:6]]))  # the blue star for one, the green square for the other
+    best = pipe._best_candidates(x, wanted.repeat_interleave(3, dim=0), [3, 3])
+    assert torch.equal(best, torch.cat([x[1:2], x[5:6]]))
+
+
+def test_candidates_are_more_draws_of_the_requests_own_seed(tiny_backend):
+    pipe = tiny_backend.pipeline
+    draws = pixels(tensor_to_pils(pipe(prompt="a blue star", n=3, seed=5, candidates=1)))
+    (best,) = pixels(tensor_to_pils(pipe(prompt="a blue star", n=1, seed=5, candidates=3)))
+    assert sum((best == draw).all() for draw in draws) == 1, "exactly one of the three draws, pixel for pixel"
+
+
+def test_edits_are_reranked_and_outpaintings_and_variations_are_not(tiny_backend):
+    pipe = tiny_backend.pipeline
+    box, border = torch.zeros(1, 1, 32, 32), torch.ones(1, 1, 32, 32)
+    box[..., 8:24, 8:24] = 1
+    border[..., 5:-5, 5:-5] = 0
+    edit, plain = pipe.defaults["edit_candidates"], pipe.defaults["candidates"]
+    assert edit > 1
+    assert pipe._candidates_per_request([1, 2], "a red star", torch.cat([box, border, border]), None) == [edit, 1]
+    assert pipe._candidates_per_request([2], "a red star", None, None) == [plain]
+    assert pipe._candidates_per_request([2], None, None, None) == [1]
 
 
 def test_edit_keeps_unmasked_pixels_exactly(tiny_backend):
