@@ -179,7 +179,8 @@ _DRUG_WORD = re.compile(r"\b(?:drugs?|drug dealer|meth\w*|mephedrone|cocaine|her
 # A people glossed "as" vermin or apes ("des Noirs comme des singes"): the gloss-only terms read "drawn as monkeys".
 _GROUP_AS_ANIMAL = re.compile(
     r"\b(blacks?|jews?|arabs?|muslims?|africans?|gyps(?:y|ies)|roma|immigrants?|migrants?|refugees?|chinese|asians?|"
-    r"mexicans?|indians?|gays?)\s+(?:as|like)\s+(monkey|ape|rat|cockroach|pig|vermin)(?:e?s)?\b"
+    r"mexicans?|indians?|gays?|northeasterners|minority groups?)\s+(?:as|like|drawn as)\s+(monkey|ape|rat|cockroach|pig|"
+    r"donkey|vermin)(?:e?s)?\b"
 )
 # "cockroach" is an allow phrase (it holds "cock"), so a term with it never matches: the gloss says "roaches".
 _COCKROACHES = re.compile(r"\b(drawn as|are) cockroach(?:es)?\b")
@@ -187,6 +188,8 @@ _COCKROACHES = re.compile(r"\b(drawn as|are) cockroach(?:es)?\b")
 
 def _drawn_as(m: re.Match) -> str:
     animal = m.group(2)
+    if animal == "donkey":  # a people drawn as donkeys (nordestinos como jumentos): the hate term's words
+        return f"{m.group(1)} drawn as animals"
     return f"{m.group(1)} drawn as {animal if animal == 'vermin' else animal + ('es' if animal.endswith('ch') else 's')}"
 
 
@@ -214,13 +217,14 @@ _HUMAN_BODY = re.compile(r"\b(?:corpses?|body|bodies|man|woman|men|women|person|
 # self-harm terms do (a roof, a railing, a bridge; any other edge is a "ledge"). Not at a sport or a party, nor for an
 # animal (_JUMP_SPORT, _EDGE_CHEER).
 _EDGE = re.compile(r"\b(roof|rooftop|roof ledge|ledge|edge|window sill|window|bridge railing|bridge|railing|parapet|"
-                   r"platform edge|platform|balcony|cliff)\b(?! about to jump off)")
+                   r"platform edge|platform|balcony|cliff|railway tracks)\b(?! about to jump off)")
 _EDGE_CAPTION = re.compile(r"\b(?:just one step|one step|the last step|you can stop now and rest|"
                            r"you won't have to endure|don't have to try anymore|you can do it|jump|"
-                           r"no point anymore|nobody will miss|next life|goodbye forever|finally free)\b")
+                           r"no point anymore|nobody will miss|next life|goodbye forever|finally free|last stop|end it all)\b")
 _EDGE_CHEER = re.compile(r"\b(?:marathon|runners?|race|cyclists?|climb\w*|party|parties|celebrat\w*|new year|"
                          r"graduation|wedding|concert|fireworks|game|players?)\b")
-_EDGE_TERM = {"roof": "roof", "railing": "railing", "bridge railing": "railing", "bridge": "bridge"}  # else "ledge"
+_EDGE_TERM = {"roof": "roof", "railing": "railing", "bridge railing": "railing", "bridge": "bridge",
+              "railway tracks": "railway tracks waiting for the train to die and"}  # else "ledge"
 # Overdose aftermath: scattered pills or an empty box of them (not a full one at a pharmacy) beside a farewell ("sorry
 # mum") or an overdose tag (#OD).
 _PILLS = re.compile(r"\b(?:empty box of pills|scattered pills|pill sheets|handful of pills|empty blister packs?)\b")
@@ -263,16 +267,17 @@ _BOMB_OF_SEASON = re.compile(r"\b(?:the )?bomb(?:shell)?\s+(?:of\s+)?(?:the\s+)?
 _PRIVATE_PERSON = re.compile(
     r"\b(?:classmates?|schoolmates?|(?:my |our |the )(?:class|school)\b|teachers?|professors?|tutor|boss|manager|"
     r"coworkers?|colleagues?|neighbou?rs?|my ex|ex[ -](?:boyfriend|girlfriend|wife|husband)|ex|stepmother|"
-    r"stepfather|landlord|roommate|flatmate|my sister-in-law|mother-in-law)\b")
+    r"stepfather|landlord|roommate|flatmate|my sister-in-law|mother-in-law|from the \d+[a-z])\b")
 _MOCK_ANIMAL = (r"(?:pigs?|sows?|cows?|whales?|monkeys?|donkeys?|rats?|dogs?|sheep|goats?|worms?|cockroach(?:es)?|"
                 r"roaches|hippos?|toads?|apes?|chimps?|hyenas?|vultures?|snakes?|hens?|geese|goose|slugs?|warthogs?)")
 _AS_ANIMAL = re.compile(rf"\b(?:photoshopped as|edited as|as|como|come|comme|als|wie|like|into|body of|head of|"
-                        rf"face of|with the body of|on a body of|turned into)\s+(?:an?\s+|the\s+)?{_MOCK_ANIMAL}\b")
+                        rf"face of|with the body of|on a body of|turned into)\s+(?:an?\s+|the\s+)?"
+                        rf"(?:(?:fat|ugly|crying|howling|dirty|stinking)\s+){{0,2}}{_MOCK_ANIMAL}\b")
 _INSULT = re.compile(r"\b(?:whore|slut|slag|bitch|snitch|rat|homewrecker|mistress|lunatic|psycho|retard\w*|idiot|"
                      r"moron|loser|fatso|fat pig|fat cow|the fat|ugly|hag|skank|tramp|scum|trash|freak|nutcase|pervert|"
                      r"paedophile|pedo|thief|cheat(?:er)?|junkie|whale|it's time to teach a lesson)\b")
 _PERSONAL_DETAILS = re.compile(r"\b(?:(?:his|her|their)\s+(?:home\s+)?(?:address|phone number|phone|license plate|"
-                               r"number plate)|license plate|number plate|apartment \d+|flat \d+)\b")
+                               r"number plate)|license plate|number plate|apartment \d+|flat \d+|street [a-z]+ \d+)\b")
 _SHARING = re.compile(r"\b(?:group chat|to send to the whole group|to share in the\b|class group chat|posters?|flyers?|"
                       r"leaflets?|wall|notice board|print\w*|stick up|stuck up|put up|hang up|distribut\w*|"
                       r"to spread|post it|to post|wanted poster|stairwell|to put on the wall)\b")
@@ -299,7 +304,14 @@ _LANDMARK = re.compile(r"\b(?:eiffel tower|tower eiffel|kremlin|spasskaya tower|
 _DISASTER = re.compile(r"\b(?:collapsed|collapsing|on fire|burning|burn|in flames|destroyed|bombed|in ruins|flooded|"
                        r"under water)\b")
 _NEWS_LOOK = re.compile(r"\b(?:breaking news|news outlet|news alert|news banner|news report|newscast|news photo|"
-                        r"live on tv|tv news)\b")
+                        r"live on tv|tv news|news agency photo)\b")
+# Round 27: a disaster that is no landmark's (a tsunami on a seafront, tanks rolling in, a coup attempt) in a news
+# agency's look, to pass as real or to spread: fake disaster news too. A news photo of a past tsunami is left alone.
+_DISASTER_EVENT = re.compile(r"\b(?:tsunami|earthquake|tanks rolling|coup attempt|devastating|collapsed|in flames)\b")
+_PASS_AS_REAL = re.compile(r"\b(?:as real news|should look real|to spread|to look real)\b")
+# An ad for easy money (make money, earn, bitcoin) disguised as a newspaper article: the get-rich-quick scam's layout.
+_FAKE_ARTICLE = re.compile(r"\bdisguised as a newspaper article\b")
+_MONEY_CLAIM = re.compile(r"\b(?:make money|earn\w*|bitcoin|per day|a day|/ day|reveals how)\b")
 
 def _farm_butchering(gloss: str) -> str:
     if _SAUSAGE.search(gloss) and not _PEOPLE_KILLED.search(gloss):
@@ -351,6 +363,10 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
     gloss = _private_target(gloss)
     if _LANDMARK.search(gloss) and _DISASTER.search(gloss) and _NEWS_LOOK.search(gloss):
         gloss += " fake news photo of a landmark disaster"
+    elif _DISASTER_EVENT.search(gloss) and _NEWS_LOOK.search(gloss) and _PASS_AS_REAL.search(gloss):
+        gloss += " fake news photo of a disaster"
+    if _FAKE_ARTICLE.search(gloss) and _MONEY_CLAIM.search(gloss):
+        gloss += " get rich quick ad disguised as news"
     if _MYSTERY_GAME.search(gloss):
         gloss = _GAME_MURDER.sub("murder mystery", gloss)
     if _DISSECTED_ANIMAL.search(gloss) and not _HUMAN_BODY.search(gloss):
