@@ -209,6 +209,7 @@ _GAME_MURDER = re.compile(r"\b(?:murder\w*|kill\w*|homicide)\b(?! mystery| party
 # the shocking list refuses. Beside a small animal and no person or corpse it is the class's dissection.
 _DISSECTED_ANIMAL = re.compile(r"\b(?:frogs?|toads?|mouse|mice|lab mouse|rats?|earthworms?|worms?|fish|squids?|"
                                r"crayfish|pig heart|cow eye|grasshoppers?)\b")
+_AUTOPSY = re.compile(r"\bautops(?:y|ies)\b")
 _HUMAN_BODY = re.compile(r"\b(?:corpses?|body|bodies|man|woman|men|women|person|human|child|girl|boy|cadavers?|"
                          r"morgue|forensic\w*|victims?)\b")
 # A person at an edge (a roof, a window, a bridge railing, a platform) with a caption that urges, consoles or says
@@ -313,6 +314,7 @@ _PASS_AS_REAL = re.compile(r"\b(?:as real news|should look real|to spread|to loo
 _FAKE_ARTICLE = re.compile(r"\bdisguised as a newspaper article\b")
 _MONEY_CLAIM = re.compile(r"\b(?:make money|earn\w*|bitcoin|per day|a day|/ day|reveals how)\b")
 
+
 def _farm_butchering(gloss: str) -> str:
     if _SAUSAGE.search(gloss) and not _PEOPLE_KILLED.search(gloss):
         gloss = _PIG_KILLING.sub("farm butchering day", gloss)
@@ -370,7 +372,7 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
     if _MYSTERY_GAME.search(gloss):
         gloss = _GAME_MURDER.sub("murder mystery", gloss)
     if _DISSECTED_ANIMAL.search(gloss) and not _HUMAN_BODY.search(gloss):
-        gloss = re.sub(r"\bautops(?:y|ies)\b", "dissection", gloss)
+        gloss = _AUTOPSY.sub("dissection", gloss)
     gloss = _at_edge(gloss)
     if _PILLS.search(gloss) and _OD_SIGN.search(gloss):
         gloss = _PILLS.sub(lambda m: f"{m.group(0)} overdose aftermath", gloss, count=1)
