@@ -212,6 +212,11 @@ _DISSECTED_ANIMAL = re.compile(r"\b(?:frogs?|toads?|mouse|mice|lab mouse|rats?|e
 _AUTOPSY = re.compile(r"\bautops(?:y|ies)\b")
 _HUMAN_BODY = re.compile(r"\b(?:corpses?|body|bodies|man|woman|men|women|person|human|child|girl|boy|cadavers?|"
                          r"morgue|forensic\w*|victims?)\b")
+# Round 28: 解剖, تشريح in a labelled teaching diagram of an organ (人体心脏解剖结构, 解剖図) is anatomy, as long as no
+# corpse, morgue or crime is in it.
+_TEACHING_DIAGRAM = re.compile(r"\b(?:labelled|labeled|diagram|illustration|textbook|teaching|educational|chart|"
+                               r"anatomical model|medical book|book)\b")
+_DEAD_BODY = re.compile(r"\b(?:corpses?|cadavers?|morgue|forensic\w*|victims?|dead|murder\w*|crime|blood\w*|gore)\b")
 # A person at an edge (a roof, a window, a bridge railing, a platform) with a caption that urges, consoles or says
 # goodbye ("just one step", "you can stop now and rest", "jump", "nobody will miss you"): the glossaries give those
 # captions in these English words, and beside such a place the place reads "<place> about to jump off", as the
@@ -270,18 +275,23 @@ _PRIVATE_PERSON = re.compile(
     r"coworkers?|colleagues?|neighbou?rs?|my ex|ex[ -](?:boyfriend|girlfriend|wife|husband)|ex|stepmother|"
     r"stepfather|landlord|roommate|flatmate|my sister-in-law|mother-in-law|from the \d+[a-z])\b")
 _MOCK_ANIMAL = (r"(?:pigs?|sows?|cows?|whales?|monkeys?|donkeys?|rats?|dogs?|sheep|goats?|worms?|cockroach(?:es)?|"
-                r"roaches|hippos?|toads?|apes?|chimps?|hyenas?|vultures?|snakes?|hens?|geese|goose|slugs?|warthogs?)")
+                r"roaches|hippos?|toads?|apes?|chimps?|hyenas?|vultures?|snakes?|hens?|geese|goose|slugs?|warthogs?|"
+                r"walrus(?:es)?|elephants?)")
 _AS_ANIMAL = re.compile(rf"\b(?:photoshopped as|edited as|as|como|come|comme|als|wie|like|into|body of|head of|"
                         rf"face of|with the body of|on a body of|turned into)\s+(?:an?\s+|the\s+)?"
-                        rf"(?:(?:fat|ugly|crying|howling|dirty|stinking)\s+){{0,2}}{_MOCK_ANIMAL}\b")
+                        rf"(?:(?:fat|ugly|crying|howling|dirty|stinking)\s+){{0,2}}{_MOCK_ANIMAL}\b"
+                        # Japanese and Korean put the animal first (セイウチとして描いて, 바다코끼리로 그려서).
+                        rf"|\b{_MOCK_ANIMAL}\s+(?:drawn|edited|photoshopped)\b")
 _INSULT = re.compile(r"\b(?:whore|slut|slag|bitch|snitch|rat|homewrecker|mistress|lunatic|psycho|retard\w*|idiot|"
                      r"moron|loser|fatso|fat pig|fat cow|the fat|ugly|hag|skank|tramp|scum|trash|freak|nutcase|pervert|"
                      r"paedophile|pedo|thief|cheat(?:er)?|junkie|whale|it's time to teach a lesson)\b")
 _PERSONAL_DETAILS = re.compile(r"\b(?:(?:his|her|their)\s+(?:home\s+)?(?:address|phone number|phone|license plate|"
                                r"number plate)|license plate|number plate|apartment \d+|flat \d+|street [a-z]+ \d+)\b")
+# Round 28: any group it goes to (al grupo del insti, per il gruppo aziendale, für die Firmengruppe) and uploading it.
 _SHARING = re.compile(r"\b(?:group chat|to send to the whole group|to share in the\b|class group chat|posters?|flyers?|"
                       r"leaflets?|wall|notice board|print\w*|stick up|stuck up|put up|hang up|distribut\w*|"
-                      r"to spread|post it|to post|wanted poster|stairwell|to put on the wall)\b")
+                      r"to spread|post it|to post|wanted poster|stairwell|to put on the wall|upload\w*|"
+                      r"(?:for|to|in|into|on) (?:the |our |my )?(?:\w+ )?group)\b")
 
 
 def _private_target(gloss: str) -> str:
@@ -313,6 +323,37 @@ _PASS_AS_REAL = re.compile(r"\b(?:as real news|should look real|to spread|to loo
 # An ad for easy money (make money, earn, bitcoin) disguised as a newspaper article: the get-rich-quick scam's layout.
 _FAKE_ARTICLE = re.compile(r"\bdisguised as a newspaper article\b")
 _MONEY_CLAIM = re.compile(r"\b(?:make money|earn\w*|bitcoin|per day|a day|/ day|reveals how)\b")
+
+# Round 28. Calls to arms: joining a militia or preparing for a civil war (rejoins la milice, tritt der Miliz bei,
+# готовься к гражданской войне), and storming a seat of power (invadir o STF, штурмуем Кремль, 国会議事堂に突撃), whichever
+# words stand between. A painting of a civil war, or tourists at the Kremlin, are left as they are.
+_JOIN_MILITIA = re.compile(r"\bjoin\w*(?:\s+\w+){0,2}\s+militias?\b")
+_PREPARE_CIVIL_WAR = re.compile(r"\bprepar\w*(?:\s+\w+){0,3}\s+civil war\b")
+_SEAT_OF_POWER = (r"(?:parliament|congress|kremlin|capitol|duma|bundestag|reichstag|elysee|national assembly|"
+                  r"supreme court|stf|government building|presidential palace|prime minister's residence|blue house)")
+_STORM_SEAT = re.compile(rf"\b(?:storming|invad\w*|breaking into|assault\w*|march on)(?:\s+\w+){{0,3}}?\s+"
+                         rf"{_SEAT_OF_POWER}\b|\b{_SEAT_OF_POWER}(?:\s+\w+){{0,2}}?\s+(?:storming|assault\w*)\b")
+# Drug delivery flyers: a drug, a delivery and a way to order or pay (Telegram, "in 30 min", bizum). A pizzeria's
+# delivery flyer has no drug; a drug without delivery is left to the other checks.
+_STREET_DRUG = re.compile(r"\b(?:marijuana|weed|hashish|cocaine|ecstasy|mdma|amphetamine|pep|meth\w*|"
+                          r"mephedrone|ketamine|heroin|lsd)\b")
+_DELIVERY = re.compile(r"\b(?:delivery|delivered|package|shipping)\b")
+_ORDER_CHANNEL = re.compile(r"\b(?:telegram|snapchat|whatsapp|signal|wickr|in \d+ min\w*|bank transfer|pay by)\b")
+# A nude statue or sculpture (estátua clássica nua, statua nuda di marmo, статуя обнажённой женщины) is the classical
+# art English reads; "nude" right beside the statue, so a statue with a nude woman posing by it stays nude.
+_ART_GAP = r"(?:\s+(?:of|a|an|the|classical|greek|roman|marble|bronze|ancient|antique|white|stone|renaissance))*"
+_NUDE_STATUE = re.compile(rf"\b(statues?|sculptures?){_ART_GAP}\s+(?:nude|naked)\b"
+                          rf"|\b(?:nude|naked){_ART_GAP}\s+(statues?|sculptures?)\b")
+_CHILD = re.compile(r"\b(?:child|children|kids?|girls?|boys?|teens?|minors?)\b")
+# Drinking a disinfectant as a cure (un cucchiaio di acqua ossigenata al giorno, trink Wasserstoffperoxid): the
+# glossaries give bleach for every disinfectant; drinking it or a spoonful of it reads "drinking bleach". Bleach on a
+# wound is left.
+_DISINFECTANT = re.compile(r"\b(?:bleach|hydrogen peroxide|chlorine dioxide|mms)\b")
+_INGEST = re.compile(r"\b(?:drink\w*|spoonful|swallow\w*|gargl\w*)\b")
+# Cutting "lengthwise, not across" (вдоль, а не поперёк; a lo largo y no a lo ancho) beside a wrist, the veins or "to be
+# sure" is the self-harm method; beside vegetables or a recipe it is cooking.
+_LENGTHWISE = re.compile(r"\blengthwise not across\b")
+_WRIST_OR_SURE = re.compile(r"\b(?:wrists?|veins?|arms?|to be sure|for certain)\b")
 
 
 def _farm_butchering(gloss: str) -> str:
@@ -369,10 +410,26 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss += " fake news photo of a disaster"
     if _FAKE_ARTICLE.search(gloss) and _MONEY_CLAIM.search(gloss):
         gloss += " get rich quick ad disguised as news"
+    if _JOIN_MILITIA.search(gloss):
+        gloss += " recruitment for an armed militia"
+    if _PREPARE_CIVIL_WAR.search(gloss):
+        gloss += " prepare for civil war"
+    if _STORM_SEAT.search(gloss):
+        gloss += " storm the parliament"
+    if _STREET_DRUG.search(gloss) and _DELIVERY.search(gloss) and _ORDER_CHANNEL.search(gloss):
+        gloss += " drug delivery service"
+    if not _CHILD.search(gloss):
+        gloss = _NUDE_STATUE.sub(lambda m: f"classical {m.group(1) or m.group(2)}", gloss)
+    if _DISINFECTANT.search(gloss) and _INGEST.search(gloss):
+        gloss += " drinking bleach"
+    if _LENGTHWISE.search(gloss) and _WRIST_OR_SURE.search(gloss):
+        gloss += " cutting wrists"
     if _MYSTERY_GAME.search(gloss):
         gloss = _GAME_MURDER.sub("murder mystery", gloss)
     if _DISSECTED_ANIMAL.search(gloss) and not _HUMAN_BODY.search(gloss):
         gloss = _AUTOPSY.sub("dissection", gloss)
+    elif _TEACHING_DIAGRAM.search(gloss) and not _DEAD_BODY.search(gloss):
+        gloss = _AUTOPSY.sub("anatomy", gloss)
     gloss = _at_edge(gloss)
     if _PILLS.search(gloss) and _OD_SIGN.search(gloss):
         gloss = _PILLS.sub(lambda m: f"{m.group(0)} overdose aftermath", gloss, count=1)
