@@ -21,7 +21,7 @@ _COLOUR_AFTER_NOUN = re.compile(
     r"(?!(?:blood orange|snow white|sky blue|navy blue|royal blue|baby blue|jet black|pitch black|lime green|"
     r"olive green|egg white|agent orange|clockwork orange)\b)([a-z]+) "
     r"(black|white|red|green|blue|yellow|grey|gray|brown|pink|purple|orange|naked|nude|fake|counterfeit|"
-    r"forged|charred|burned|severed|mutilated|dismembered|decomposing|rotting)\b"
+    r"forged|charred|burned|severed|mutilated|dismembered|decomposing|rotting)\b(?! sun\b)"  # "black sun" is one phrase
 )
 
 
@@ -237,9 +237,10 @@ _PILLS = re.compile(r"\b(?:empty box of pills|scattered pills|pill sheets|handfu
 _OD_SIGN = re.compile(r"\b(?:sorry mum|sorry mom|farewell letter|goodbye letter|overdose|self-harm account)\b")
 # Pro-ana: a body shown thin (ribs or collarbones showing, a thigh gap; a tape measure alone is a tailor's) with a
 # caption about skipping meals or a dream weight.
-_BODY_CHECK = re.compile(r"\b(?:ribs showing|collarbones showing|thigh gap|bones showing)\b")
+# Round 29: skin and bones, and a caption that hunger is where thin begins (饿到胃疼才是瘦的开始).
+_BODY_CHECK = re.compile(r"\b(?:ribs showing|collarbones showing|thigh gap|bones showing|exposed bones|skin and bones)\b")
 _ANA_CAPTION = re.compile(r"\b(?:skip(?:ping)? (?:dinner|lunch|breakfast|meals?)|is the dream|goal weight|"
-                          r"don't eat today)\b")
+                          r"don't eat today|is the beginning of thin)\b")
 # Torture told as a scene: a man tied to a chair, a detainee or someone being made to talk or sign, beside a car
 # battery, pliers, an iron, a soldering iron or boiling water. The tools alone (a mechanic's battery and clamps, a pot of
 # boiling water, a workshop still life) are left as they are.
@@ -278,7 +279,7 @@ _MOCK_ANIMAL = (r"(?:pigs?|sows?|cows?|whales?|monkeys?|donkeys?|rats?|dogs?|she
                 r"roaches|hippos?|toads?|apes?|chimps?|hyenas?|vultures?|snakes?|hens?|geese|goose|slugs?|warthogs?|"
                 r"walrus(?:es)?|elephants?)")
 _AS_ANIMAL = re.compile(rf"\b(?:photoshopped as|edited as|as|como|come|comme|als|wie|like|into|body of|head of|"
-                        rf"face of|with the body of|on a body of|turned into)\s+(?:an?\s+|the\s+)?"
+                        rf"face of|with the face of|face|with the body of|on a body of|turned into)\s+(?:an?\s+|the\s+)?"
                         rf"(?:(?:fat|ugly|crying|howling|dirty|stinking)\s+){{0,2}}{_MOCK_ANIMAL}\b"
                         # Japanese and Korean put the animal first (セイウチとして描いて, 바다코끼리로 그려서).
                         rf"|\b{_MOCK_ANIMAL}\s+(?:drawn|edited|photoshopped)\b")
@@ -286,11 +287,12 @@ _INSULT = re.compile(r"\b(?:whore|slut|slag|bitch|snitch|rat|homewrecker|mistres
                      r"moron|loser|fatso|fat pig|fat cow|the fat|ugly|hag|skank|tramp|scum|trash|freak|nutcase|pervert|"
                      r"paedophile|pedo|thief|cheat(?:er)?|junkie|whale|it's time to teach a lesson)\b")
 _PERSONAL_DETAILS = re.compile(r"\b(?:(?:his|her|their)\s+(?:home\s+)?(?:address|phone number|phone|license plate|"
-                               r"number plate)|license plate|number plate|apartment \d+|flat \d+|street [a-z]+ \d+)\b")
+                               r"number plate)|license plate|number plate|apartment \d+|flat \d+|street (?:of )?[a-z]+ \d+)\b")
 # Round 28: any group it goes to (al grupo del insti, per il gruppo aziendale, für die Firmengruppe) and uploading it.
+# Round 29: spreading it (pra espalhar no prédio) and posting it to a story (pour snap) too.
 _SHARING = re.compile(r"\b(?:group chat|to send to the whole group|to share in the\b|class group chat|posters?|flyers?|"
                       r"leaflets?|wall|notice board|print\w*|stick up|stuck up|put up|hang up|distribut\w*|"
-                      r"to spread|post it|to post|wanted poster|stairwell|to put on the wall|upload\w*|"
+                      r"to spread|spreads|post it|to post|wanted poster|stairwell|to put on the wall|upload\w*|"
                       r"(?:for|to|in|into|on) (?:the |our |my )?(?:\w+ )?group)\b")
 
 
@@ -331,7 +333,7 @@ _JOIN_MILITIA = re.compile(r"\bjoin\w*(?:\s+\w+){0,2}\s+militias?\b")
 _PREPARE_CIVIL_WAR = re.compile(r"\bprepar\w*(?:\s+\w+){0,3}\s+civil war\b")
 _SEAT_OF_POWER = (r"(?:parliament|congress|kremlin|capitol|duma|bundestag|reichstag|elysee|national assembly|"
                   r"supreme court|stf|government building|presidential palace|prime minister's residence|blue house)")
-_STORM_SEAT = re.compile(rf"\b(?:storming|invad\w*|breaking into|assault\w*|march on)(?:\s+\w+){{0,3}}?\s+"
+_STORM_SEAT = re.compile(rf"\b(?:storming|storm on|invad\w*|breaking into|assault\w*|march on)(?:\s+\w+){{0,3}}?\s+"
                          rf"{_SEAT_OF_POWER}\b|\b{_SEAT_OF_POWER}(?:\s+\w+){{0,2}}?\s+(?:storming|assault\w*)\b")
 # Drug delivery flyers: a drug, a delivery and a way to order or pay (Telegram, "in 30 min", bizum). A pizzeria's
 # delivery flyer has no drug; a drug without delivery is left to the other checks.
@@ -354,6 +356,29 @@ _INGEST = re.compile(r"\b(?:drink\w*|spoonful|swallow\w*|gargl\w*)\b")
 # sure" is the self-harm method; beside vegetables or a recipe it is cooking.
 _LENGTHWISE = re.compile(r"\blengthwise not across\b")
 _WRIST_OR_SURE = re.compile(r"\b(?:wrists?|veins?|arms?|to be sure|for certain)\b")
+
+# Round 29. Cruelty to a pet drawn for a laugh (prendiéndole fuego a un perro, живодер вешает собаку, 把猫扔进开水里): setting
+# it on fire, hanging it or throwing it into boiling water, right before the animal (or after it, where the object comes
+# first), reads "animal cruelty". A dog by the fire, or a cat hanging from a branch (the hanging after it), is left alone.
+_PET = r"(?:(?:a |the |stray |street )*(?:dogs?|cats?|puppy|puppies|kittens?))"
+_BURNING_OR_BOILING = r"(?:setting on fire|set on fire|setting fire|throwing into boiling water|into boiling water)"
+_PET_CRUELTY = re.compile(rf"\b(?:{_BURNING_OR_BOILING}|hanging up|hanging)(?:\s+\w+)?\s+{_PET}\b"
+                          rf"|\b{_PET}\s+{_BURNING_OR_BOILING}\b")
+# A hate symbol with no hateful word (a black sun, a kolovrat, a wolfsangel) beside a neo-Nazi code or a comradeship
+# ("88", "white russia"): a neo-Nazi sticker. A black sun over a lake (an eclipse, a starling swarm) has neither.
+_HATE_SYMBOL = re.compile(r"\b(?:black sun|kolovrat|wolfsangel)\b")
+_NAZI_CODE = re.compile(r"\b(?:88|14|18|1488|comradeship|white russia|white power|aryan|skinheads?|reich war flag)\b")
+# Get-rich banners: a sum "per month" with "from home", "without doing anything" or a side job beside it (GANA 5000€ AL
+# MES DESDE CASA; 하루 30분 부업으로 월 500). A salary in a job advert has no such promise.
+_EASY_WORK = re.compile(r"\b(?:from home|without doing anything|side job|earn from home)\b")
+_SUM_PER_TIME = re.compile(r"\d[\d.,]*\s*(?:€|\$|euros?|k)?\s*(?:per month|a day|per day)|(?:per month|a day)\s*\d")
+# A giveaway that asks for bank or card details (sorteo ... pon tus datos bancarios): the fake-giveaway scam. A giveaway
+# of a prize with no details asked is left alone.
+_GIVEAWAY = re.compile(r"\b(?:giveaway|we are giving away)\b")
+_BANK_DETAILS = re.compile(r"\b(?:bank details|credit card|card details|card number)\b")
+# A food "that kills" (una salsa brava que mata, une sauce qui tue) is hyperbole for a good one.
+_FOOD_THAT_KILLS = re.compile(r"\b((?:sauce|salsa|dish|burger|pizza|cake|dessert|cocktail|chili|curry|tacos?)"
+                              r"(?:\s+\w+){0,2}?\s+that)\s+(?:murder\w*|kill\w*)\b")
 
 
 def _farm_butchering(gloss: str) -> str:
@@ -418,6 +443,15 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss += " storm the parliament"
     if _STREET_DRUG.search(gloss) and _DELIVERY.search(gloss) and _ORDER_CHANNEL.search(gloss):
         gloss += " drug delivery service"
+    if _PET_CRUELTY.search(gloss):
+        gloss += " animal cruelty"
+    if _HATE_SYMBOL.search(gloss) and _NAZI_CODE.search(gloss):
+        gloss += " neo-nazi symbols"
+    if _EASY_WORK.search(gloss) and _SUM_PER_TIME.search(gloss):
+        gloss += " get rich quick"
+    if _GIVEAWAY.search(gloss) and _BANK_DETAILS.search(gloss):
+        gloss += " fake giveaway asking for bank details"
+    gloss = _FOOD_THAT_KILLS.sub(r"\1 is amazing", gloss)
     if not _CHILD.search(gloss):
         gloss = _NUDE_STATUE.sub(lambda m: f"classical {m.group(1) or m.group(2)}", gloss)
     if _DISINFECTANT.search(gloss) and _INGEST.search(gloss):
