@@ -379,6 +379,20 @@ _BANK_DETAILS = re.compile(r"\b(?:bank details|credit card|card details|card num
 # A food "that kills" (una salsa brava que mata, une sauce qui tue) is hyperbole for a good one.
 _FOOD_THAT_KILLS = re.compile(r"\b((?:sauce|salsa|dish|burger|pizza|cake|dessert|cocktail|chili|curry|tacos?)"
                               r"(?:\s+\w+){0,2}?\s+that)\s+(?:murder\w*|kill\w*)\b")
+# The rules that add a canonical phrase (a gloss-only term) where every one of their patterns matches the gloss, in order.
+_PHRASE_WHEN_ALL_MATCH = (
+    ((_FAKE_ARTICLE, _MONEY_CLAIM), "get rich quick ad disguised as news"),
+    ((_JOIN_MILITIA,), "recruitment for an armed militia"),
+    ((_PREPARE_CIVIL_WAR,), "prepare for civil war"),
+    ((_STORM_SEAT,), "storm the parliament"),
+    ((_STREET_DRUG, _DELIVERY, _ORDER_CHANNEL), "drug delivery service"),
+    ((_PET_CRUELTY,), "animal cruelty"),
+    ((_HATE_SYMBOL, _NAZI_CODE), "neo-nazi symbols"),
+    ((_EASY_WORK, _SUM_PER_TIME), "get rich quick"),
+    ((_GIVEAWAY, _BANK_DETAILS), "fake giveaway asking for bank details"),
+    ((_DISINFECTANT, _INGEST), "drinking bleach"),
+    ((_LENGTHWISE, _WRIST_OR_SURE), "cutting wrists"),
+)
 
 
 def _farm_butchering(gloss: str) -> str:
@@ -433,31 +447,12 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss += " fake news photo of a landmark disaster"
     elif _DISASTER_EVENT.search(gloss) and _NEWS_LOOK.search(gloss) and _PASS_AS_REAL.search(gloss):
         gloss += " fake news photo of a disaster"
-    if _FAKE_ARTICLE.search(gloss) and _MONEY_CLAIM.search(gloss):
-        gloss += " get rich quick ad disguised as news"
-    if _JOIN_MILITIA.search(gloss):
-        gloss += " recruitment for an armed militia"
-    if _PREPARE_CIVIL_WAR.search(gloss):
-        gloss += " prepare for civil war"
-    if _STORM_SEAT.search(gloss):
-        gloss += " storm the parliament"
-    if _STREET_DRUG.search(gloss) and _DELIVERY.search(gloss) and _ORDER_CHANNEL.search(gloss):
-        gloss += " drug delivery service"
-    if _PET_CRUELTY.search(gloss):
-        gloss += " animal cruelty"
-    if _HATE_SYMBOL.search(gloss) and _NAZI_CODE.search(gloss):
-        gloss += " neo-nazi symbols"
-    if _EASY_WORK.search(gloss) and _SUM_PER_TIME.search(gloss):
-        gloss += " get rich quick"
-    if _GIVEAWAY.search(gloss) and _BANK_DETAILS.search(gloss):
-        gloss += " fake giveaway asking for bank details"
+    for patterns, phrase in _PHRASE_WHEN_ALL_MATCH:
+        if all(pattern.search(gloss) for pattern in patterns):
+            gloss += f" {phrase}"
     gloss = _FOOD_THAT_KILLS.sub(r"\1 is amazing", gloss)
     if not _CHILD.search(gloss):
         gloss = _NUDE_STATUE.sub(lambda m: f"classical {m.group(1) or m.group(2)}", gloss)
-    if _DISINFECTANT.search(gloss) and _INGEST.search(gloss):
-        gloss += " drinking bleach"
-    if _LENGTHWISE.search(gloss) and _WRIST_OR_SURE.search(gloss):
-        gloss += " cutting wrists"
     if _MYSTERY_GAME.search(gloss):
         gloss = _GAME_MURDER.sub("murder mystery", gloss)
     if _DISSECTED_ANIMAL.search(gloss) and not _HUMAN_BODY.search(gloss):
