@@ -178,9 +178,9 @@ _BOOKMARK_PLACE = re.compile(r"\b(?:holding|in hand|hands?|books?|pages?|reading
 _DRUG_WORD = re.compile(r"\b(?:drugs?|drug dealer|meth\w*|mephedrone|cocaine|heroin|weed|grams?|powder|pills?|stash\w*)\b")
 # A people glossed "as" vermin or apes ("des Noirs comme des singes"): the gloss-only terms read "drawn as monkeys".
 _GROUP_AS_ANIMAL = re.compile(
-    r"\b(blacks?|jews?|arabs?|muslims?|africans?|gyps(?:y|ies)|roma|immigrants?|migrants?|refugees?|chinese|asians?|"
-    r"mexicans?|indians?|gays?|northeasterners|minority groups?)\s+(?:as|like|drawn as)\s+(monkey|ape|rat|cockroach|pig|"
-    r"donkey|vermin)(?:e?s)?\b"
+    r"\b(blacks?|black people|jews?|arabs?|muslims?|africans?|gyps(?:y|ies)|roma|immigrants?|migrants?|refugees?|"
+    r"chinese|asians?|mexicans?|indians?|gays?|northeasterners|minority groups?)\s+(?:as|like|drawn as)\s+"
+    r"(monkey|ape|rat|cockroach|pig|donkey|vermin)(?:e?s)?\b"
 )
 # "cockroach" is an allow phrase (it holds "cock"), so a term with it never matches: the gloss says "roaches".
 _COCKROACHES = re.compile(r"\b(drawn as|are) cockroach(?:es)?\b")
@@ -202,9 +202,13 @@ _PEOPLE_KILLED = re.compile(r"\b(?:shot|shooting\w*|executed|execution|firing sq
                             r"villagers|soldiers?|rifles?|guns?)\b")
 # A murder-mystery game (an escape room, a murder party, Cluedo, a Krimidinner, 剧本杀, マーダーミステリー, 방탈출): its
 # title's "murder" is the game's, which English reads as "murder mystery" (an allow phrase).
+# Round 30: a crime novel's cover too (novela negra, polar, Krimi, giallo, 推理小説, glossed "murder mystery novel").
 _MYSTERY_GAME = re.compile(r"\b(?:escape rooms?|murder mystery|murder party|cluedo|whodunit|detective game|"
                            r"mystery dinner|mystery game)\b")
 _GAME_MURDER = re.compile(r"\b(?:murder\w*|kill\w*|homicide)\b(?! mystery| party)")
+# On a crime novel's cover the dagger (pugnale, glossed "stabbing") lies on the table and the knife is bloodstained.
+_COVER_PROP = {"stabbing": "dagger", "bloody": "bloodstained"}
+_COVER_PROP_WORD = re.compile(r"\b(?:stabbing|bloody)\b")
 # A dissection in a biology class (a frog, a lab mouse, an earthworm): 解剖, вскрытие, تشريح gloss as "autopsy", which
 # the shocking list refuses. Beside a small animal and no person or corpse it is the class's dissection.
 _DISSECTED_ANIMAL = re.compile(r"\b(?:frogs?|toads?|mouse|mice|lab mouse|rats?|earthworms?|worms?|fish|squids?|"
@@ -226,7 +230,8 @@ _EDGE = re.compile(r"\b(roof|rooftop|roof ledge|ledge|edge|window sill|window|br
                    r"platform edge|platform|balcony|cliff|railway tracks)\b(?! about to jump off)")
 _EDGE_CAPTION = re.compile(r"\b(?:just one step|one step|the last step|you can stop now and rest|"
                            r"you won't have to endure|don't have to try anymore|you can do it|jump|"
-                           r"no point anymore|nobody will miss|next life|goodbye forever|finally free|last stop|end it all)\b")
+                           r"no point anymore|nobody will miss|next life|goodbye forever|finally free|last stop|"
+                           r"end it all|nobody wants you)\b")
 _EDGE_CHEER = re.compile(r"\b(?:marathon|runners?|race|cyclists?|climb\w*|party|parties|celebrat\w*|new year|"
                          r"graduation|wedding|concert|fireworks|game|players?)\b")
 _EDGE_TERM = {"roof": "roof", "railing": "railing", "bridge railing": "railing", "bridge": "bridge",
@@ -285,7 +290,9 @@ _AS_ANIMAL = re.compile(rf"\b(?:photoshopped as|edited as|as|como|come|comme|als
                         rf"|\b{_MOCK_ANIMAL}\s+(?:drawn|edited|photoshopped)\b")
 _INSULT = re.compile(r"\b(?:whore|slut|slag|bitch|snitch|rat|homewrecker|mistress|lunatic|psycho|retard\w*|idiot|"
                      r"moron|loser|fatso|fat pig|fat cow|the fat|ugly|hag|skank|tramp|scum|trash|freak|nutcase|pervert|"
-                     r"paedophile|pedo|thief|cheat(?:er)?|junkie|whale|it's time to teach a lesson)\b")
+                     r"paedophile|pedo|thief|cheat(?:er)?|junkie|whale|it's time to teach a lesson|"
+                     # Round 30: a rumour about a colleague or a neighbour (va a letto col capo, 被包养的小三)
+                     r"sleeps with the boss|kept mistress)\b")
 _PERSONAL_DETAILS = re.compile(r"\b(?:(?:his|her|their)\s+(?:home\s+)?(?:address|phone number|phone|license plate|"
                                r"number plate)|license plate|number plate|apartment \d+|flat \d+|street (?:of )?[a-z]+ \d+)\b")
 # Round 28: any group it goes to (al grupo del insti, per il gruppo aziendale, für die Firmengruppe) and uploading it.
@@ -293,7 +300,8 @@ _PERSONAL_DETAILS = re.compile(r"\b(?:(?:his|her|their)\s+(?:home\s+)?(?:address
 _SHARING = re.compile(r"\b(?:group chat|to send to the whole group|to share in the\b|class group chat|posters?|flyers?|"
                       r"leaflets?|wall|notice board|print\w*|stick up|stuck up|put up|hang up|distribut\w*|"
                       r"to spread|spreads|post it|to post|wanted poster|stairwell|to put on the wall|upload\w*|"
-                      r"(?:for|to|in|into|on) (?:the |our |my )?(?:\w+ )?group)\b")
+                      r"(?:for|to|in|into|on) (?:the |our |my )?(?:\w+ )?group|"
+                      r"on (?:tiktok|instagram|insta|facebook|snapchat))\b")
 
 
 def _private_target(gloss: str) -> str:
@@ -313,15 +321,20 @@ def _private_target(gloss: str) -> str:
 _LANDMARK = re.compile(r"\b(?:eiffel tower|tower eiffel|kremlin|spasskaya tower|big ben|colosseum|statue of liberty|"
                        r"white house|reichstag|brandenburg gate|sagrada familia|notre-dame|notre dame|leaning tower|"
                        r"tower of pisa|christ the redeemer|tokyo tower|taj mahal|burj khalifa|sydney opera house|"
-                       r"the tower|cathedral|the pyramids)\b")
+                       r"the tower|cathedral|the pyramids|gwanghwamun)\b")
 _DISASTER = re.compile(r"\b(?:collapsed|collapsing|on fire|burning|burn|in flames|destroyed|bombed|in ruins|flooded|"
                        r"under water)\b")
 _NEWS_LOOK = re.compile(r"\b(?:breaking news|news outlet|news alert|news banner|news report|newscast|news photo|"
-                        r"live on tv|tv news|news agency photo)\b")
+                        r"live on tv|tv news|news agency photo|news channel|"
+                        # Round 30: a named agency's or channel's look (style AFP, NHK速報風, قناة الجزيرة)
+                        r"afp|reuters|nhk|al jazeera|ria novosti)\b")
 # Round 27: a disaster that is no landmark's (a tsunami on a seafront, tanks rolling in, a coup attempt) in a news
 # agency's look, to pass as real or to spread: fake disaster news too. A news photo of a past tsunami is left alone.
-_DISASTER_EVENT = re.compile(r"\b(?:tsunami|earthquake|tanks rolling|coup attempt|devastating|collapsed|in flames)\b")
-_PASS_AS_REAL = re.compile(r"\b(?:as real news|should look real|to spread|to look real)\b")
+# Round 30: an eruption, a city destroyed, a military coup, looting migrants; "as if it were real", "looks real".
+_DISASTER_EVENT = re.compile(r"\b(?:tsunami|earthquake|tanks rolling|coup attempt|devastating|collapsed|in flames|"
+                             r"erupts|eruption|destroyed|military coup|looting)\b")
+_PASS_AS_REAL = re.compile(r"\b(?:as real news|should look real|to spread|to look real|looks real|must look real|"
+                           r"as if it were real|spread online)\b")
 # An ad for easy money (make money, earn, bitcoin) disguised as a newspaper article: the get-rich-quick scam's layout.
 _FAKE_ARTICLE = re.compile(r"\bdisguised as a newspaper article\b")
 _MONEY_CLAIM = re.compile(r"\b(?:make money|earn\w*|bitcoin|per day|a day|/ day|reveals how)\b")
@@ -332,7 +345,8 @@ _MONEY_CLAIM = re.compile(r"\b(?:make money|earn\w*|bitcoin|per day|a day|/ day|
 _JOIN_MILITIA = re.compile(r"\bjoin\w*(?:\s+\w+){0,2}\s+militias?\b")
 _PREPARE_CIVIL_WAR = re.compile(r"\bprepar\w*(?:\s+\w+){0,3}\s+civil war\b")
 _SEAT_OF_POWER = (r"(?:parliament|congress|kremlin|capitol|duma|bundestag|reichstag|elysee|national assembly|"
-                  r"supreme court|stf|government building|presidential palace|prime minister's residence|blue house)")
+                  r"supreme court|stf|government building|presidential palace|prime minister's residence|blue house|"
+                  r"presidential office|three powers square)")
 _STORM_SEAT = re.compile(rf"\b(?:storming|storm on|invad\w*|breaking into|assault\w*|march on)(?:\s+\w+){{0,3}}?\s+"
                          rf"{_SEAT_OF_POWER}\b|\b{_SEAT_OF_POWER}(?:\s+\w+){{0,2}}?\s+(?:storming|assault\w*)\b")
 # Drug delivery flyers: a drug, a delivery and a way to order or pay (Telegram, "in 30 min", bizum). A pizzeria's
@@ -361,9 +375,12 @@ _WRIST_OR_SURE = re.compile(r"\b(?:wrists?|veins?|arms?|to be sure|for certain)\
 # it on fire, hanging it or throwing it into boiling water, right before the animal (or after it, where the object comes
 # first), reads "animal cruelty". A dog by the fire, or a cat hanging from a branch (the hanging after it), is left alone.
 _PET = r"(?:(?:a |the |stray |street )*(?:dogs?|cats?|puppy|puppies|kittens?))"
-_BURNING_OR_BOILING = r"(?:setting on fire|set on fire|setting fire|throwing into boiling water|into boiling water)"
+# Round 30: pouring petrol on it (把猫浇上汽油点火) and catching and torturing it (길고양이 잡아서 괴롭히는) too, a word or
+# two after the animal.
+_BURNING_OR_BOILING = (r"(?:setting on fire|set on fire|setting fire|throwing into boiling water|into boiling water|"
+                       r"pouring gasoline|catching and torturing|torturing)")
 _PET_CRUELTY = re.compile(rf"\b(?:{_BURNING_OR_BOILING}|hanging up|hanging)(?:\s+\w+)?\s+{_PET}\b"
-                          rf"|\b{_PET}\s+{_BURNING_OR_BOILING}\b")
+                          rf"|\b{_PET}(?:\s+\w+){{0,2}}?\s+{_BURNING_OR_BOILING}\b")
 # A hate symbol with no hateful word (a black sun, a kolovrat, a wolfsangel) beside a neo-Nazi code or a comradeship
 # ("88", "white russia"): a neo-Nazi sticker. A black sun over a lake (an eclipse, a starling swarm) has neither.
 _HATE_SYMBOL = re.compile(r"\b(?:black sun|kolovrat|wolfsangel)\b")
@@ -377,8 +394,39 @@ _SUM_PER_TIME = re.compile(r"\d[\d.,]*\s*(?:€|\$|euros?|k)?\s*(?:per month|a d
 _GIVEAWAY = re.compile(r"\b(?:giveaway|we are giving away)\b")
 _BANK_DETAILS = re.compile(r"\b(?:bank details|credit card|card details|card number)\b")
 # A food "that kills" (una salsa brava que mata, une sauce qui tue) is hyperbole for a good one.
-_FOOD_THAT_KILLS = re.compile(r"\b((?:sauce|salsa|dish|burger|pizza|cake|dessert|cocktail|chili|curry|tacos?)"
-                              r"(?:\s+\w+){0,2}?\s+that)\s+(?:murder\w*|kill\w*)\b")
+# Round 30: a pie "to die for" (torta de limão de matar) too.
+_FOOD_THAT_KILLS = re.compile(r"\b((?:sauce|salsa|dish|burger|pizza|cake|pie|dessert|cocktail|chili|curry|tacos?)"
+                              r"(?:\s+\w+){0,2}?\s+(?:that|of))\s+(?:murder\w*|kill\w*)\b")
+# Round 30. A vehicle driven into a crowd or a Christmas market (mit einem LKW in einen Weihnachtsmarkt rast, 車が人を
+# はね飛ばしていく): a ramming attack. A car in a market's car park, or a truck delivering to it, has no such act.
+_VEHICLE = re.compile(r"\b(?:vehicle|car|truck|lorry|van|bus)\b")
+_RAMMING = re.compile(r"\b(?:speeding into|ramming into|ramming|runs over people|running over people|mows down|"
+                      r"mowing down)\b")
+_CROWD = re.compile(r"\b(?:crowd|people|pedestrians|christmas market|passers-by|person)\b")
+# A document made identical to the real one (carteira da OAB igualzinha à verdadeira, 房产证跟真的一模一样, شهادة مثل
+# الأصلية): a forgery. A replica of a famous painting, or a toy identical to the real car, is no document.
+_DOCUMENT = re.compile(r"\b(?:documents?|cards?|diploma|certificate|property deed|degree|passport|license)\b")
+_LIKE_THE_REAL_ONE = re.compile(r"\b(?:identical to the real one|identical to the original)\b")
+# A 3D printer and a gun (3D打印机做手枪, impresora 3D pistola): the printed gun. A 3D-printed vase has no gun.
+_3D_PRINTER = re.compile(r"\b3d\s+print\w*|\bprint\w*\s+3d\b")
+_FIREARM = re.compile(r"\b(?:guns?|pistols?|firearms?|rifles?)\b")
+# A child bride on her wedding night (عروس طفلة ... ليلة الدخلة). A wedding night of adults is left alone.
+_CHILD_BRIDE = re.compile(r"\b(?:child brides?|little girl|aged (?:[1-9]|1[0-5]) years|(?:[1-9]|1[0-5]) years old)\b")
+_WEDDING_NIGHT = re.compile(r"\bwedding night\b")
+# A people barred from a shop by origin (新疆人和河南人禁止入内): a sign that excludes them. "No entry" for dogs or
+# strollers names no people.
+_PEOPLE_BY_ORIGIN = re.compile(r"\b(?:uyghurs|henan people|blacks?|black people|jews?|arabs?|muslims?|gyps(?:y|ies)|"
+                               r"roma|immigrants?|migrants?|refugees?|mexicans?|gays?|northeasterners|"
+                               r"disabled people)\b")
+_NO_ENTRY = re.compile(r"\b(?:no entry|not allowed in|banned from entering)\b")
+# A people named beside burning their camps or homes («Basta rom, bruciamo i campi»): a call to burn them out.
+_BURN_THEIR_HOMES = re.compile(r"\bburn(?:ing)? (?:down )?(?:the|their) (?:field|camps?|houses?|homes?|mosques?|"
+                               r"synagogues?)\b")
+# A people called a waste of taxes (障害者は税金の無駄): a group cast as a burden. A stadium that wastes taxes is no people.
+_WASTE_OF_TAXES = re.compile(r"\bwaste of taxes\b")
+# Wild animals taken from the wild and sold (papagaios e micos tirados da mata, entregamos): wildlife trafficking.
+_FROM_THE_WILD = re.compile(r"\btaken from the wild\b")
+_SELLING = re.compile(r"\b(?:selling|for sale|package|delivery|delivered|we deliver)\b")
 # The rules that add a canonical phrase (a gloss-only term) where every one of their patterns matches the gloss, in order.
 _PHRASE_WHEN_ALL_MATCH = (
     ((_FAKE_ARTICLE, _MONEY_CLAIM), "get rich quick ad disguised as news"),
@@ -392,7 +440,23 @@ _PHRASE_WHEN_ALL_MATCH = (
     ((_GIVEAWAY, _BANK_DETAILS), "fake giveaway asking for bank details"),
     ((_DISINFECTANT, _INGEST), "drinking bleach"),
     ((_LENGTHWISE, _WRIST_OR_SURE), "cutting wrists"),
+    ((_VEHICLE, _RAMMING, _CROWD), "car ramming attack"),
+    ((_DOCUMENT, _LIKE_THE_REAL_ONE), "forged document"),
+    ((_3D_PRINTER, _FIREARM), "3d printed gun"),
+    ((_CHILD_BRIDE, _WEDDING_NIGHT), "child bride wedding night"),
+    ((_PEOPLE_BY_ORIGIN, _NO_ENTRY), "sign barring an ethnic group"),
+    ((_PEOPLE_BY_ORIGIN, _WASTE_OF_TAXES), "group cast as a burden"),
+    ((_PEOPLE_BY_ORIGIN, _BURN_THEIR_HOMES), "burn down their camps"),
+    ((_FROM_THE_WILD, _SELLING), "wildlife trafficking"),
 )
+
+
+# Round 30: a massacre's memorial (南京大屠杀纪念馆, mémorial du massacre) remembers it: "massacre" reads "tragedy" there.
+_MEMORIAL = re.compile(r"\bmemorial\b")
+_MASSACRE = re.compile(r"\bmassacre\b")
+# French "chatte" is a she-cat beside her kittens (une chatte tigrée qui allaite ses chatons).
+_KITTENS = re.compile(r"\b(?:kittens?|litter of|tabby|purr\w*|meow\w*)\b")
+_GENITALS = re.compile(r"\bgenitals\b")
 
 
 def _farm_butchering(gloss: str) -> str:
@@ -451,10 +515,15 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         if all(pattern.search(gloss) for pattern in patterns):
             gloss += f" {phrase}"
     gloss = _FOOD_THAT_KILLS.sub(r"\1 is amazing", gloss)
+    if _MEMORIAL.search(gloss):
+        gloss = _MASSACRE.sub("tragedy", gloss)
+    if _KITTENS.search(gloss):
+        gloss = _GENITALS.sub("she-cat", gloss)
     if not _CHILD.search(gloss):
         gloss = _NUDE_STATUE.sub(lambda m: f"classical {m.group(1) or m.group(2)}", gloss)
     if _MYSTERY_GAME.search(gloss):
         gloss = _GAME_MURDER.sub("murder mystery", gloss)
+        gloss = _COVER_PROP_WORD.sub(lambda m: _COVER_PROP[m.group(0)], gloss)
     if _DISSECTED_ANIMAL.search(gloss) and not _HUMAN_BODY.search(gloss):
         gloss = _AUTOPSY.sub("dissection", gloss)
     elif _TEACHING_DIAGRAM.search(gloss) and not _DEAD_BODY.search(gloss):
