@@ -178,9 +178,9 @@ _BOOKMARK_PLACE = re.compile(r"\b(?:holding|in hand|hands?|books?|pages?|reading
 _DRUG_WORD = re.compile(r"\b(?:drugs?|drug dealer|meth\w*|mephedrone|cocaine|heroin|weed|grams?|powder|pills?|stash\w*)\b")
 # A people glossed "as" vermin or apes ("des Noirs comme des singes"): the gloss-only terms read "drawn as monkeys".
 _GROUP_AS_ANIMAL = re.compile(
-    r"\b(blacks?|black people|jews?|arabs?|muslims?|africans?|gyps(?:y|ies)|roma|immigrants?|migrants?|refugees?|"
-    r"chinese|asians?|mexicans?|indians?|gays?|northeasterners|minority groups?)\s+(?:as|like|drawn as)\s+"
-    r"(monkey|ape|rat|cockroach|pig|donkey|vermin)(?:e?s)?\b"
+    r"\b(blacks?|jews?|arabs?|muslims?|africans?|gyps(?:y|ies)|roma|immigrants?|migrants?|refugees?|chinese|asians?|"
+    r"mexicans?|indians?|gays?|northeasterners|minority groups?)\s+(?:as|like|drawn as)\s+(monkey|ape|rat|cockroach|pig|"
+    r"donkey|vermin)(?:e?s)?\b"
 )
 # "cockroach" is an allow phrase (it holds "cock"), so a term with it never matches: the gloss says "roaches".
 _COCKROACHES = re.compile(r"\b(drawn as|are) cockroach(?:es)?\b")
@@ -405,19 +405,20 @@ _RAMMING = re.compile(r"\b(?:speeding into|ramming into|ramming|runs over people
 _CROWD = re.compile(r"\b(?:crowd|people|pedestrians|christmas market|passers-by|person)\b")
 # A document made identical to the real one (carteira da OAB igualzinha à verdadeira, 房产证跟真的一模一样, شهادة مثل
 # الأصلية): a forgery. A replica of a famous painting, or a toy identical to the real car, is no document.
-_DOCUMENT = re.compile(r"\b(?:documents?|cards?|diploma|certificate|property deed|degree|passport|license)\b")
+_DOCUMENT = re.compile(r"\b(?:documents?|id cards?|identity cards?|bar association card|press cards?|diploma|certificate|"
+                       r"property deed|degree|passport|license)\b")
 _LIKE_THE_REAL_ONE = re.compile(r"\b(?:identical to the real one|identical to the original)\b")
 # A 3D printer and a gun (3D打印机做手枪, impresora 3D pistola): the printed gun. A 3D-printed vase has no gun.
 _3D_PRINTER = re.compile(r"\b3d\s+print\w*|\bprint\w*\s+3d\b")
-_FIREARM = re.compile(r"\b(?:guns?|pistols?|firearms?|rifles?)\b")
+_FIREARM = re.compile(r"\b(?<!water )(?<!toy )(?:guns?|pistols?|firearms?|rifles?)\b")
 # A child bride on her wedding night (عروس طفلة ... ليلة الدخلة). A wedding night of adults is left alone.
 _CHILD_BRIDE = re.compile(r"\b(?:child brides?|little girl|aged (?:[1-9]|1[0-5]) years|(?:[1-9]|1[0-5]) years old)\b")
 _WEDDING_NIGHT = re.compile(r"\bwedding night\b")
 # A people barred from a shop by origin (新疆人和河南人禁止入内): a sign that excludes them. "No entry" for dogs or
 # strollers names no people.
-_PEOPLE_BY_ORIGIN = re.compile(r"\b(?:uyghurs|henan people|blacks?|black people|jews?|arabs?|muslims?|gyps(?:y|ies)|"
-                               r"roma|immigrants?|migrants?|refugees?|mexicans?|gays?|northeasterners|"
-                               r"disabled people)\b")
+# Not "black" alone (a black door) nor "roma" (Rome, left as it is in the Latin glosses).
+_PEOPLE_BY_ORIGIN = re.compile(r"\b(?:uyghurs|henan people|blacks|black people|jews?|arabs?|muslims?|gyps(?:y|ies)|"
+                               r"immigrants?|migrants?|refugees?|mexicans?|gays?|northeasterners|disabled people)\b")
 _NO_ENTRY = re.compile(r"\b(?:no entry|not allowed in|banned from entering)\b")
 # A people named beside burning their camps or homes («Basta rom, bruciamo i campi»): a call to burn them out.
 _BURN_THEIR_HOMES = re.compile(r"\bburn(?:ing)? (?:down )?(?:the|their) (?:field|camps?|houses?|homes?|mosques?|"
@@ -425,6 +426,9 @@ _BURN_THEIR_HOMES = re.compile(r"\bburn(?:ing)? (?:down )?(?:the|their) (?:field
 # A people called a waste of taxes (障害者は税金の無駄): a group cast as a burden. A stadium that wastes taxes is no people.
 _WASTE_OF_TAXES = re.compile(r"\bwaste of taxes\b")
 # Wild animals taken from the wild and sold (papagaios e micos tirados da mata, entregamos): wildlife trafficking.
+# Seedlings taken from the wild are no animal.
+_WILD_ANIMAL = re.compile(r"\b(?:parrots?|macaws?|toucans?|monkeys?|marmosets?|turtles?|tortoises?|birds?|snakes?|"
+                          r"lizards?|iguanas?|pangolins?|owls?|animals?)\b")
 _FROM_THE_WILD = re.compile(r"\btaken from the wild\b")
 _SELLING = re.compile(r"\b(?:selling|for sale|package|delivery|delivered|we deliver)\b")
 # The rules that add a canonical phrase (a gloss-only term) where every one of their patterns matches the gloss, in order.
@@ -447,7 +451,7 @@ _PHRASE_WHEN_ALL_MATCH = (
     ((_PEOPLE_BY_ORIGIN, _NO_ENTRY), "sign barring an ethnic group"),
     ((_PEOPLE_BY_ORIGIN, _WASTE_OF_TAXES), "group cast as a burden"),
     ((_PEOPLE_BY_ORIGIN, _BURN_THEIR_HOMES), "burn down their camps"),
-    ((_FROM_THE_WILD, _SELLING), "wildlife trafficking"),
+    ((_FROM_THE_WILD, _WILD_ANIMAL, _SELLING), "wildlife trafficking"),
 )
 
 
