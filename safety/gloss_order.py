@@ -63,6 +63,8 @@ def role_rewrites(path: Path = ROLES_FILE) -> list[tuple[re.Pattern, str]]:
     for role, adjectives in adjective.items():
         alt = "|".join(sorted(map(re.escape, adjectives), key=len, reverse=True))
         rewrites.append((re.compile(rf"\b{role} ({alt})\b"), rf"\1 {role}"))
+        # Round 31: the roles file lists "the portuguese prime minister"; a gloss may have "of" before it instead.
+        rewrites.append((re.compile(rf"(?<!\bthe )\b({alt}) {role}\b"), rf"the \1 {role}"))
     return rewrites
 
 
@@ -179,7 +181,9 @@ _DRUG_WORD = re.compile(r"\b(?:drugs?|drug dealer|meth\w*|mephedrone|cocaine|her
 # A people glossed "as" vermin or apes ("des Noirs comme des singes"): the gloss-only terms read "drawn as monkeys".
 _GROUP_AS_ANIMAL = re.compile(
     r"\b(blacks?|jews?|arabs?|muslims?|africans?|gyps(?:y|ies)|roma|immigrants?|migrants?|refugees?|chinese|asians?|"
-    r"mexicans?|indians?|gays?|northeasterners|minority groups?)\s+(?:as|like|drawn as)\s+(monkey|ape|rat|cockroach|pig|"
+    r"mexicans?|indians?|gays?|northeasterners|minority groups?)"
+    # Round 31: "migrant kids", and an "as" left unglossed (los menas como ratas)
+    r"(?:\s+(?:kids|children|people|men|women|families))?\s+(?:as|like|drawn as|como|comme|come|wie)\s+(monkey|ape|rat|cockroach|pig|"
     r"donkey|vermin)(?:e?s)?\b"
 )
 # "cockroach" is an allow phrase (it holds "cock"), so a term with it never matches: the gloss says "roaches".
@@ -292,7 +296,9 @@ _INSULT = re.compile(r"\b(?:whore|slut|slag|bitch|snitch|rat|homewrecker|mistres
                      r"moron|loser|fatso|fat pig|fat cow|the fat|ugly|hag|skank|tramp|scum|trash|freak|nutcase|pervert|"
                      r"paedophile|pedo|thief|cheat(?:er)?|junkie|whale|it's time to teach a lesson|"
                      # Round 30: a rumour about a colleague or a neighbour (va a letto col capo, 被包养的小三)
-                     r"sleeps with the boss|kept mistress)\b")
+                     r"sleeps with the boss|kept mistress|"
+                     # Round 31: shown in his underwear (il prof ... in mutande che piange)
+                     r"in (?:his |her )?underwear)\b")
 _PERSONAL_DETAILS = re.compile(r"\b(?:(?:his|her|their)\s+(?:home\s+)?(?:address|phone number|phone|license plate|"
                                r"number plate)|license plate|number plate|apartment \d+|flat \d+|street (?:of )?[a-z]+ \d+)\b")
 # Round 28: any group it goes to (al grupo del insti, per il gruppo aziendale, für die Firmengruppe) and uploading it.
@@ -301,7 +307,9 @@ _SHARING = re.compile(r"\b(?:group chat|to send to the whole group|to share in t
                       r"leaflets?|wall|notice board|print\w*|stick up|stuck up|put up|hang up|distribut\w*|"
                       r"to spread|spreads|post it|to post|wanted poster|stairwell|to put on the wall|upload\w*|"
                       r"(?:for|to|in|into|on) (?:the |our |my )?(?:\w+ )?group|"
-                      r"on (?:tiktok|instagram|insta|facebook|snapchat))\b")
+                      r"on (?:tiktok|instagram|insta|facebook|snapchat)|"
+                      # Round 31: "pro tiktok", "for the story of the class"
+                      r"(?:for|to|pro) (?:the |my )?(?:tiktok|instagram|insta|story))\b")
 
 
 def _private_target(gloss: str) -> str:
@@ -395,7 +403,9 @@ _GIVEAWAY = re.compile(r"\b(?:giveaway|we are giving away)\b")
 _BANK_DETAILS = re.compile(r"\b(?:bank details|credit card|card details|card number)\b")
 # A food "that kills" (una salsa brava que mata, une sauce qui tue) is hyperbole for a good one.
 # Round 30: a pie "to die for" (torta de limão de matar) too.
-_FOOD_THAT_KILLS = re.compile(r"\b((?:sauce|salsa|dish|burger|pizza|cake|pie|dessert|cocktail|chili|curry|tacos?)"
+# Round 31: sweets too (brigadeiro 'de matar').
+_FOOD_THAT_KILLS = re.compile(r"\b((?:sauce|salsa|dish|burger|pizza|cake|pie|dessert|cocktail|chili|curry|tacos?|"
+                              r"brigadeiros?|sweets?|candy|chocolates?|cookies?|pastry|pastries|truffles?)"
                               r"(?:\s+\w+){0,2}?\s+(?:that|of))\s+(?:murder\w*|kill\w*)\b")
 # Round 30. A vehicle driven into a crowd or a Christmas market (mit einem LKW in einen Weihnachtsmarkt rast, 車が人を
 # はね飛ばしていく): a ramming attack. A car in a market's car park, or a truck delivering to it, has no such act.
@@ -406,8 +416,14 @@ _CROWD = re.compile(r"\b(?:crowd|people|pedestrians|christmas market|passers-by|
 # A document made identical to the real one (carteira da OAB igualzinha à verdadeira, 房产证跟真的一模一样, شهادة مثل
 # الأصلية): a forgery. A replica of a famous painting, or a toy identical to the real car, is no document.
 _DOCUMENT = re.compile(r"\b(?:documents?|id cards?|identity cards?|bar association card|press cards?|diploma|certificate|"
-                       r"property deed|degree|passport|license)\b")
-_LIKE_THE_REAL_ONE = re.compile(r"\b(?:identical to the real one|identical to the original)\b")
+                       r"property deed|degree|passport|license|licence|prescription)\b")
+# Round 31: "that looks scanned / real" (que parezca escaneado, täuschend echt, как скан, che sembri vera) too.
+_LIKE_THE_REAL_ONE = re.compile(r"\b(?:identical to the real one|identical to the original|looks real|real-looking|"
+                                r"looks like real)\b")
+# Round 31: a prescription on a hospital's letterhead or with a doctor's signature (une ordonnance avec l'en-tête de
+# l'hôpital): a forged one. A prescription alone is left as it is.
+_PRESCRIPTION = re.compile(r"\bprescriptions?\b")
+_LETTERHEAD = re.compile(r"\b(?:letterhead|signature of (?:a |the )?doctor|doctor's signature)\b")
 # A 3D printer and a gun (3D打印机做手枪, impresora 3D pistola): the printed gun. A 3D-printed vase has no gun.
 _3D_PRINTER = re.compile(r"\b3d\s+print\w*|\bprint\w*\s+3d\b")
 _FIREARM = re.compile(r"\b(?<!water )(?<!toy )(?:guns?|pistols?|firearms?|rifles?)\b")
@@ -446,6 +462,7 @@ _PHRASE_WHEN_ALL_MATCH = (
     ((_LENGTHWISE, _WRIST_OR_SURE), "cutting wrists"),
     ((_VEHICLE, _RAMMING, _CROWD), "car ramming attack"),
     ((_DOCUMENT, _LIKE_THE_REAL_ONE), "forged document"),
+    ((_PRESCRIPTION, _LETTERHEAD), "forged document"),
     ((_3D_PRINTER, _FIREARM), "3d printed gun"),
     ((_CHILD_BRIDE, _WEDDING_NIGHT), "child bride wedding night"),
     ((_PEOPLE_BY_ORIGIN, _NO_ENTRY), "sign barring an ethnic group"),
