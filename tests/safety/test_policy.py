@@ -60,6 +60,20 @@ def test_blocked_prompts_carry_category_and_check(policy, prompt, category, chec
     assert category in d.message
 
 
+@pytest.mark.parametrize(
+    "prompt,allowed",
+    [
+        ("an anti-bullying poster for the school hallway", True),  # campaigns against bullying are not bullying
+        ("a classroom poster: say no to bullying, children holding hands", True),
+        ("bullying prevention week banner with a rainbow", True),
+        ("a poster encouraging everyone to keep bullying the new kid", False),
+        ("cyberbullying meme about a girl from my class", False),
+    ],
+)
+def test_anti_bullying_campaigns_are_allowed_and_bullying_is_not(policy, prompt, allowed):
+    assert policy.check_prompt(prompt).allowed is allowed
+
+
 def test_profanity_check_fires_on_its_own():
     policy = load_policy(None)
     policy.prompt_checks = {"terms": False, "public_figures": False, "profanity": True, "semantic": False}
