@@ -159,6 +159,14 @@ def _join_spelled(text: str, lang: str) -> str:
 _DIGITS = {c: str(c - base) for base in (0x0660, 0x06F0) for c in range(base, base + 10)}
 
 
+def _to_simplified():
+    """OpenCC's traditional -> simplified converter (its dictionaries ship in the opencc wheel), so that one glossary
+    in simplified characters reads prompts from Taiwan and Hong Kong too (車禍 -> 车祸); simplified text passes as it is."""
+    import opencc
+
+    return opencc.OpenCC("t2s").convert
+
+
 def _stemmer(lang: str):
     if lang not in STEMMERS:
         return None
@@ -299,6 +307,7 @@ class Glossary:
     def __init__(self, languages: tuple[str, ...], lang_dir: Path = LANG_DIR):
         self._roles = role_rewrites()
         self.tables: dict[str, _Table] = {}
+        self._simplified = _to_simplified() if "zh" in languages else None
         for lang in languages:
             path = lang_dir / f"{lang}.txt"
             if path.exists():
@@ -320,6 +329,8 @@ class Glossary:
 
     def gloss(self, text: str, lang: str) -> str:
         table = self.tables.get(lang)
+        if lang == "zh" and self._simplified is not None:
+            text = self._simplified(text)
         text = _join_spelled(text, lang)
         if table is not None and table.written is not None:
             text = unicodedata.normalize("NFC", text)
