@@ -448,6 +448,10 @@ _WILD_ANIMAL = re.compile(r"\b(?:parrots?|macaws?|toucans?|monkeys?|marmosets?|t
 _FROM_THE_WILD = re.compile(r"\btaken from the wild\b")
 _SELLING = re.compile(r"\b(?:selling|for sale|package|delivery|delivered|we deliver)\b")
 # The rules that add a canonical phrase (a gloss-only term) where every one of their patterns matches the gloss, in order.
+# Round 32: a hidden camera in a toilet, bathroom or changing room is voyeurism (몰카, caméra cachée dans les toilettes).
+_HIDDEN_CAMERA = re.compile(r"\b(?:hidden camera|camera hidden)\b")
+_UNDRESSING_ROOM = re.compile(r"\b(?:public toilet|toilets?|bathrooms?|changing rooms?|showers?)\b")
+
 _PHRASE_WHEN_ALL_MATCH = (
     ((_FAKE_ARTICLE, _MONEY_CLAIM), "get rich quick ad disguised as news"),
     ((_JOIN_MILITIA,), "recruitment for an armed militia"),
@@ -469,6 +473,7 @@ _PHRASE_WHEN_ALL_MATCH = (
     ((_PEOPLE_BY_ORIGIN, _WASTE_OF_TAXES), "group cast as a burden"),
     ((_PEOPLE_BY_ORIGIN, _BURN_THEIR_HOMES), "burn down their camps"),
     ((_FROM_THE_WILD, _WILD_ANIMAL, _SELLING), "wildlife trafficking"),
+    ((_HIDDEN_CAMERA, _UNDRESSING_ROOM), "hidden camera in the public toilet"),
 )
 
 
@@ -490,6 +495,11 @@ def _at_edge(gloss: str) -> str:
     if not _EDGE_CAPTION.search(gloss) or _JUMP_SPORT.search(gloss) or _EDGE_CHEER.search(gloss):
         return gloss
     return _EDGE.sub(lambda m: f"{_EDGE_TERM.get(m.group(1), 'ledge')} about to jump off", gloss, count=1)
+
+
+# Round 32: a meme of a laughing-so-hard caption (meme de 'me muero de risa') is the caption's meme, not mockery of
+# someone; the Spanish glossary reads "meme de" as mocking for the class-chat memes of a person.
+_MEME_OF_LAUGHTER = re.compile(r"\bmocking(?= laughing so hard\b)")
 
 
 def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) -> str:
@@ -536,6 +546,7 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         if all(pattern.search(gloss) for pattern in patterns):
             gloss += f" {phrase}"
     gloss = _FOOD_THAT_KILLS.sub(r"\1 is amazing", gloss)
+    gloss = _MEME_OF_LAUGHTER.sub("meme", gloss)
     if _MEMORIAL.search(gloss):
         gloss = _MASSACRE.sub("tragedy", gloss)
     if _KITTENS.search(gloss):
