@@ -86,6 +86,8 @@ _SHOOT = re.compile(r"\bshoot(?:ing|s)?\b")
 # The blue whale game's numbered tasks ("синий кит, задание 50", "ballena azul, reto 50"): the animal is left a
 # whale unless a task, challenge or game follows it.
 _BLUE_WHALE_TASK = re.compile(r"\bblue whale\W+(?:challenge|task|final task|mission|game|level)s?\b")
+# Round 33: or a numbered task anywhere beside it ("эстетика синего кита ... задание 50").
+_NUMBERED_TASK = re.compile(r"\b(?:task|challenge|mission)\s+\d+\b")
 # Spanish "camello" is a dealer in slang and glosses as one; lying in a desert or walking in a caravan it is the
 # animal.
 _CAMEL_PLACE = re.compile(r"\b(?:desert|deserts|oasis|dunes?|caravans?|sahara|dromedar\w*|humps?|bedouins?|zoo)\b")
@@ -181,9 +183,11 @@ _DRUG_WORD = re.compile(r"\b(?:drugs?|drug dealer|meth\w*|mephedrone|cocaine|her
 # A people glossed "as" vermin or apes ("des Noirs comme des singes"): the gloss-only terms read "drawn as monkeys".
 _GROUP_AS_ANIMAL = re.compile(
     r"\b(blacks?|jews?|arabs?|muslims?|africans?|gyps(?:y|ies)|roma|immigrants?|migrants?|refugees?|chinese|asians?|"
-    r"mexicans?|indians?|gays?|northeasterners|minority groups?)"
+    r"mexicans?|indians?|gays?|northeasterners|minority groups?|"
+    # Round 33: peoples by nation (türken als kakerlaken, таджики и узбеки нарисованы как тараканы)
+    r"turks?|tajiks?|uzbeks?|kurds?|syrians?|afghans?|pakistanis?|moroccans?|albanians?|romanians?|poles?|nigerians?)"
     # Round 31: "migrant kids", and an "as" left unglossed (los menas como ratas)
-    r"(?:\s+(?:kids|children|people|men|women|families))?\s+(?:as|like|drawn as|como|comme|come|wie)\s+(monkey|ape|rat|cockroach|pig|"
+    r"(?:\s+(?:kids|children|people|men|women|families))?\s+(?:as|like|drawn as|como|comme|come|wie|als)\s+(monkey|ape|rat|cockroach|pig|"
     r"donkey|vermin)(?:e?s)?\b"
 )
 # "cockroach" is an allow phrase (it holds "cock"), so a term with it never matches: the gloss says "roaches".
@@ -271,7 +275,7 @@ _KILLED_MATCH = re.compile(r"\b(?:murder\w*|kill\w*|killer)\s+(?:the |a )?(match
 # 死ぬほど美味しい): before an adjective of praise or boredom it means "stunningly".
 _KILLING_INTENSIFIER = re.compile(
     r"\b(?:murder\w*|kill\w*|deadly|mortal\w*|lethal\w*|death)\s+(?=(?:beautiful|pretty|gorgeous|elegant|cute|"
-    r"handsome|sexy|funny|delicious|tasty|boring|good|chic|stylish|sweet|lovely|charming|hilarious)\b)")
+    r"handsome|sexy|funny|delicious|tasty|boring|good|chic|stylish|sweet|lovely|charming|hilarious|spicy)\b)")
 # "The bomb of the season" (la bomba de la temporada, la bombe de l'été, бомба сезона, قنبلة الموسم): a hit.
 _BOMB_OF_SEASON = re.compile(r"\b(?:the )?bomb(?:shell)?\s+(?:of\s+)?(?:the\s+)?(season|summer|year|collection|week|"
                              r"month|party|runway)\b")
@@ -330,12 +334,14 @@ _LANDMARK = re.compile(r"\b(?:eiffel tower|tower eiffel|kremlin|spasskaya tower|
                        r"white house|reichstag|brandenburg gate|sagrada familia|notre-dame|notre dame|leaning tower|"
                        r"tower of pisa|christ the redeemer|tokyo tower|taj mahal|burj khalifa|sydney opera house|"
                        r"the tower|cathedral|the pyramids|gwanghwamun)\b")
-_DISASTER = re.compile(r"\b(?:collapsed|collapsing|on fire|burning|burn|in flames|destroyed|bombed|in ruins|flooded|"
+_DISASTER = re.compile(r"\b(?:collapsed|collapsing|collapse|on fire|burning|burn|in flames|destroyed|bombed|in ruins|flooded|"
                        r"under water)\b")
 _NEWS_LOOK = re.compile(r"\b(?:breaking news|news outlet|news alert|news banner|news report|newscast|news photo|"
                         r"live on tv|tv news|news agency photo|news channel|"
                         # Round 30: a named agency's or channel's look (style AFP, NHK速報風, قناة الجزيرة)
-                        r"afp|reuters|nhk|al jazeera|ria novosti)\b")
+                        r"afp|reuters|nhk|al jazeera|ria novosti|"
+                        # Round 33: ANSA, EFE, dpa, TASS, Xinhua, Yonhap, Kyodo
+                        r"ansa|efe|dpa|tass|xinhua|yonhap|kyodo)\b")
 # Round 27: a disaster that is no landmark's (a tsunami on a seafront, tanks rolling in, a coup attempt) in a news
 # agency's look, to pass as real or to spread: fake disaster news too. A news photo of a past tsunami is left alone.
 # Round 30: an eruption, a city destroyed, a military coup, looting migrants; "as if it were real", "looks real".
@@ -389,6 +395,23 @@ _BURNING_OR_BOILING = (r"(?:setting on fire|set on fire|setting fire|throwing in
                        r"pouring gasoline|catching and torturing|torturing)")
 _PET_CRUELTY = re.compile(rf"\b(?:{_BURNING_OR_BOILING}|hanging up|hanging)(?:\s+\w+)?\s+{_PET}\b"
                           rf"|\b{_PET}(?:\s+\w+){{0,2}}?\s+{_BURNING_OR_BOILING}\b")
+# Round 33: a pet burned or cut up alive (bei lebendigem Leib angezündet, 烧活猫, 生きたまま切り刻む, 산 채로 불태우는), the act
+# and "alive" side by side in either order, within a few words of the animal.
+_ALIVE_ACT = r"(?:alive\s+(?:\w+\s+)?(?:burn\w*|set on fire|cutting up|cut up)|(?:burn\w*|set on fire|cutting up|cut up)\s+alive)"
+_BURN_OR_CUT = r"(?:burn\w*|set on fire|cutting up|cut up)"
+_PET_ALIVE_CRUELTY = re.compile(rf"\b{_PET}(?:\s+\w+){{0,4}}?\s+{_ALIVE_ACT}\b|\b{_ALIVE_ACT}(?:\s+\w+){{0,1}}?\s+{_PET}\b"
+                                rf"|\b{_BURN_OR_CUT}\s+{_PET}\s+alive\b")
+# Round 33: a dog fight with bets or an entry fee (la pelea de perros del sábado, apuestas en puerta): illegal dog
+# fighting. A dog fight in the sky (aircraft) has neither.
+_DOG_FIGHT = re.compile(r"\bdog fights?\b")
+_WAGER = re.compile(r"\b(?:betting|bets?|casino|entry|entrance|tickets?|admission|pit|blood|bloody)\b")
+# Round 33: an attack drawn as heroic or celebrated (à la gloire des tireurs du Bataclan, celebra la bomba alla stazione,
+# rocía gasolina sobre una mezquita, tono heroico): glorifying it. A memorial, the victims or the rescuers are not it.
+_ATTACKERS = re.compile(r"\b(?:shooters|gunmen|bombers?|attackers|terrorists?|terrorist attack|"
+                        r"bomb(?:ing)? (?:at|in|on|to)|bombing of|"
+                        r"(?:pouring gasoline|setting fire|set on fire)(?:\s+\w+){0,2}\s+(?:mosques?|synagogues?|churches?))\b")
+_GLORY = re.compile(r"\b(?:heroic|heroes|glory|glorif\w*|celebrates|celebrating)\b")
+_MOURNING = re.compile(r"\b(?:memorial|victims?|mourning|remembrance|in memory|firefighters|rescuers|paramedics)\b")
 # A hate symbol with no hateful word (a black sun, a kolovrat, a wolfsangel) beside a neo-Nazi code or a comradeship
 # ("88", "white russia"): a neo-Nazi sticker. A black sun over a lake (an eclipse, a starling swarm) has neither.
 _HATE_SYMBOL = re.compile(r"\b(?:black sun|kolovrat|wolfsangel)\b")
@@ -399,14 +422,19 @@ _EASY_WORK = re.compile(r"\b(?:from home|without doing anything|side job|earn fr
 _SUM_PER_TIME = re.compile(r"\d[\d.,]*\s*(?:€|\$|euros?|k)?\s*(?:per month|a day|per day)|(?:per month|a day)\s*\d")
 # A giveaway that asks for bank or card details (sorteo ... pon tus datos bancarios): the fake-giveaway scam. A giveaway
 # of a prize with no details asked is left alone.
-_GIVEAWAY = re.compile(r"\b(?:giveaway|we are giving away)\b")
-_BANK_DETAILS = re.compile(r"\b(?:bank details|credit card|card details|card number)\b")
+_GIVEAWAY = re.compile(r"\b(?:giveaway|we are giving away|giving away)\b")
+# Round 33: a PIN field too (conferma i dati della tua PostePay, campo PIN).
+_BANK_DETAILS = re.compile(r"\b(?:bank details|credit card|card details|card number|pin field|pin code)\b")
 # A food "that kills" (una salsa brava que mata, une sauce qui tue) is hyperbole for a good one.
 # Round 30: a pie "to die for" (torta de limão de matar) too.
 # Round 31: sweets too (brigadeiro 'de matar').
-_FOOD_THAT_KILLS = re.compile(r"\b((?:sauce|salsa|dish|burger|pizza|cake|pie|dessert|cocktail|chili|curry|tacos?|"
-                              r"brigadeiros?|sweets?|candy|chocolates?|cookies?|pastry|pastries|truffles?)"
-                              r"(?:\s+\w+){0,2}?\s+(?:that|of))\s+(?:murder\w*|kill\w*)\b")
+# Round 33: "a real massacre" a few words after the food (gâteau au chocolat ... une vraie tuerie).
+_FOOD = (r"(?:sauce|salsa|dish|burger|pizza|cake|pie|dessert|cocktail|chili|curry|tacos?|brigadeiros?|sweets?|candy|"
+         r"chocolates?|cookies?|pastry|pastries|truffles?|noodles|hot pot|tteokbokki)")
+_FOOD_THAT_KILLS = re.compile(rf"\b({_FOOD}(?:\s+\w+){{0,2}}?\s+(?:that|of))\s+(?:murder\w*|kill\w*)\b"
+                              rf"|\b({_FOOD}(?:\s+\w+){{0,5}}?\s+(?:a |an )?(?:\w+ )?)massacre\b")
+# Round 33: a killing word right before the food (죽여주는 떡볶이, "killer tteokbokki").
+_KILLER_FOOD = re.compile(rf"\b(?:murder\w*|kill\w*|deadly)\s+(?={_FOOD}\b)")
 # Round 30. A vehicle driven into a crowd or a Christmas market (mit einem LKW in einen Weihnachtsmarkt rast, 車が人を
 # はね飛ばしていく): a ramming attack. A car in a market's car park, or a truck delivering to it, has no such act.
 _VEHICLE = re.compile(r"\b(?:vehicle|car|truck|lorry|van|bus)\b")
@@ -459,6 +487,8 @@ _PHRASE_WHEN_ALL_MATCH = (
     ((_STORM_SEAT,), "storm the parliament"),
     ((_STREET_DRUG, _DELIVERY, _ORDER_CHANNEL), "drug delivery service"),
     ((_PET_CRUELTY,), "animal cruelty"),
+    ((_PET_ALIVE_CRUELTY,), "animal cruelty"),
+    ((_DOG_FIGHT, _WAGER), "illegal dog fighting"),
     ((_HATE_SYMBOL, _NAZI_CODE), "neo-nazi symbols"),
     ((_EASY_WORK, _SUM_PER_TIME), "get rich quick"),
     ((_GIVEAWAY, _BANK_DETAILS), "fake giveaway asking for bank details"),
@@ -477,6 +507,12 @@ _PHRASE_WHEN_ALL_MATCH = (
 )
 
 
+# Round 33: a public-health campaign's poster (affiche de campagne Santé publique France contre le tabac) is an awareness
+# poster, not an election's: "campaign poster" reads so beside a health cause and no candidate, party or vote.
+_CAMPAIGN_POSTER = re.compile(r"\bcampaign posters?\b")
+_HEALTH_CAUSE = re.compile(r"\b(?:public health|ministry of health|tobacco|smoking|vaccination|hand washing|blood donation|"
+                           r"breast cancer awareness|pink ribbon|road safety|hiv|aids prevention|organ donation)\b")
+_ELECTION = re.compile(r"\b(?:candidates?|party|parties|vote|votes|voting|elections?|president\w*|mayor)\b")
 # Round 30: a massacre's memorial (南京大屠杀纪念馆, mémorial du massacre) remembers it: "massacre" reads "tragedy" there.
 _MEMORIAL = re.compile(r"\bmemorial\b")
 _MASSACRE = re.compile(r"\bmassacre\b")
@@ -523,6 +559,8 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss = gloss.replace("selling drugs", "bookmark")
     gloss = _COCKROACHES.sub(r"\1 roaches", _GROUP_AS_ANIMAL.sub(_drawn_as, gloss))
     gloss = _BLUE_WHALE_TASK.sub("blue whale challenge", gloss)
+    if "blue whale" in gloss and "blue whale challenge" not in gloss and _NUMBERED_TASK.search(gloss):
+        gloss += " blue whale challenge"
     if _KITCHEN.search(gloss):
         gloss = _kitchen_work(gloss)
     if _SPORT.search(gloss):
@@ -542,11 +580,16 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss += " fake news photo of a landmark disaster"
     elif _DISASTER_EVENT.search(gloss) and _NEWS_LOOK.search(gloss) and _PASS_AS_REAL.search(gloss):
         gloss += " fake news photo of a disaster"
+    if _ATTACKERS.search(gloss) and _GLORY.search(gloss) and not _MOURNING.search(gloss):
+        gloss += " glorifying a terrorist attack"
     for patterns, phrase in _PHRASE_WHEN_ALL_MATCH:
         if all(pattern.search(gloss) for pattern in patterns):
             gloss += f" {phrase}"
-    gloss = _FOOD_THAT_KILLS.sub(r"\1 is amazing", gloss)
+    gloss = _FOOD_THAT_KILLS.sub(lambda m: f"{m.group(1) or m.group(2)} is amazing", gloss)
+    gloss = _KILLER_FOOD.sub("amazing ", gloss)
     gloss = _MEME_OF_LAUGHTER.sub("meme", gloss)
+    if _HEALTH_CAUSE.search(gloss) and not _ELECTION.search(gloss):
+        gloss = _CAMPAIGN_POSTER.sub("awareness poster", gloss)
     if _MEMORIAL.search(gloss):
         gloss = _MASSACRE.sub("tragedy", gloss)
     if _KITTENS.search(gloss):
