@@ -131,7 +131,10 @@ def print_languages(name: str, policy, rows: list[dict]) -> tuple[bool, dict]:
 
 # In the order they were written; docs/safety.md says which were scored once and which were tuned on.
 SPLITS = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "tune4", "tune6a", "tune6b", "tune6c", "tune6d",
-          "tune6e", "tune6f", "tune6g", "tune6h", "tune6i", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17", "heldout18", "heldout19", "heldout20", "heldout21", "heldout22", "heldout23", "heldout24", "heldout25", "heldout26", "heldout27", "train"]
+          "tune6e", "tune6f", "tune6g", "tune6h", "tune6i", "heldout6", "heldout7", "heldout8", "heldout9",
+          "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17",
+          "heldout18", "heldout19", "heldout20", "heldout21", "heldout22", "heldout23", "heldout24", "heldout25",
+          "heldout26", "heldout27", "train"]
 
 
 def load_multilingual(split: str) -> list[dict]:

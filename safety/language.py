@@ -143,6 +143,8 @@ _WORD = re.compile(r"\w+")
 _GLOSSED = re.compile(r"(\x01[^\x02]*\x02)")  # a span already in English, between the markers gloss() puts
 # Arabic-Indic and Persian digits ("١٣ سنة"), which the folding leaves alone, read as the ages and numbers the
 # English checks match.
+_DIGITS = {c: str(c - base) for base in (0x0660, 0x06F0) for c in range(base, base + 10)}
+
 # Letters spelled out to slip past a filter (j.u.i.f.s, الـ ي ه و د): three or more single letters joined by dots (or,
 # in Arabic, spaces) are read as the word. Digits are left alone (a version 1.2.3 stays as it is).
 _SPELLED_OUT = re.compile(r"(?<!\w)(?:[^\W\d_][.·*_-]){2,}[^\W\d_](?!\w)")
@@ -154,9 +156,6 @@ def _join_spelled(text: str, lang: str) -> str:
     if lang == "ar":
         text = _SPELLED_OUT_AR.sub(lambda m: re.sub(r"[\sـ]", "", m.group(0)), text)
     return text
-
-
-_DIGITS = {c: str(c - base) for base in (0x0660, 0x06F0) for c in range(base, base + 10)}
 
 
 def _to_simplified():
