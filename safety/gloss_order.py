@@ -397,8 +397,8 @@ _PET_CRUELTY = re.compile(rf"\b(?:{_BURNING_OR_BOILING}|hanging up|hanging)(?:\s
                           rf"|\b{_PET}(?:\s+\w+){{0,2}}?\s+{_BURNING_OR_BOILING}\b")
 # Round 33: a pet burned or cut up alive (bei lebendigem Leib angezündet, 烧活猫, 生きたまま切り刻む, 산 채로 불태우는), the act
 # and "alive" side by side in either order, within a few words of the animal.
-_ALIVE_ACT = r"(?:alive\s+(?:\w+\s+)?(?:burn\w*|set on fire|cutting up|cut up)|(?:burn\w*|set on fire|cutting up|cut up)\s+alive)"
 _BURN_OR_CUT = r"(?:burn\w*|set on fire|cutting up|cut up)"
+_ALIVE_ACT = rf"(?:alive\s+(?:\w+\s+)?{_BURN_OR_CUT}|{_BURN_OR_CUT}\s+alive)"
 _PET_ALIVE_CRUELTY = re.compile(rf"\b{_PET}(?:\s+\w+){{0,4}}?\s+{_ALIVE_ACT}\b|\b{_ALIVE_ACT}(?:\s+\w+){{0,1}}?\s+{_PET}\b"
                                 rf"|\b{_BURN_OR_CUT}\s+{_PET}\s+alive\b")
 # Round 33: a dog fight with bets or an entry fee (la pelea de perros del sábado, apuestas en puerta): illegal dog
