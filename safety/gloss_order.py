@@ -287,7 +287,9 @@ _BOMB_OF_SEASON = re.compile(r"\b(?:the )?bomb(?:shell)?\s+(?:of\s+)?(?:the\s+)?
 _PRIVATE_PERSON = re.compile(
     r"\b(?:classmates?|schoolmates?|(?:my |our |the )(?:class|school)\b|teachers?|professors?|tutor|boss|manager|"
     r"coworkers?|colleagues?|neighbou?rs?|my ex|ex[ -](?:boyfriend|girlfriend|wife|husband)|ex|stepmother|"
-    r"stepfather|landlord|roommate|flatmate|my sister-in-law|mother-in-law|from the \d+[a-z])\b")
+    r"stepfather|landlord|roommate|flatmate|my sister-in-law|mother-in-law|from the \d+[a-z]|"
+    # Round 34: a pupil by her class (die Neue in der 8c)
+    r"(?:the new girl|the new boy|in the \d{1,2}[a-h]))\b")
 _MOCK_ANIMAL = (r"(?:pigs?|sows?|cows?|whales?|monkeys?|donkeys?|rats?|dogs?|sheep|goats?|worms?|cockroach(?:es)?|"
                 r"roaches|hippos?|toads?|apes?|chimps?|hyenas?|vultures?|snakes?|hens?|geese|goose|slugs?|warthogs?|"
                 r"walrus(?:es)?|elephants?)")
@@ -302,12 +304,16 @@ _INSULT = re.compile(r"\b(?:whore|slut|slag|bitch|snitch|rat|homewrecker|mistres
                      # Round 30: a rumour about a colleague or a neighbour (va a letto col capo, 被包养的小三)
                      r"sleeps with the boss|kept mistress|"
                      # Round 31: shown in his underwear (il prof ... in mutande che piange)
-                     r"in (?:his |her )?underwear)\b")
+                     r"in (?:his |her )?underwear|"
+                     # Round 34: a woman shown without her hijab (جارتي ... من غير حجاب)
+                     r"without her hijab)\b")
 _PERSONAL_DETAILS = re.compile(r"\b(?:(?:his|her|their)\s+(?:home\s+)?(?:address|phone number|phone|license plate|"
-                               r"number plate)|license plate|number plate|apartment \d+|flat \d+|street (?:of )?[a-z]+ \d+)\b")
+                               r"number plate)|license plate|number plate|apartment \d+|flat \d+|street (?:of )?[a-z]+ \d+|"
+                               # Round 34: her door number (她家门牌号)
+                               r"door number)\b")
 # Round 28: any group it goes to (al grupo del insti, per il gruppo aziendale, für die Firmengruppe) and uploading it.
 # Round 29: spreading it (pra espalhar no prédio) and posting it to a story (pour snap) too.
-_SHARING = re.compile(r"\b(?:group chat|to send to the whole group|to share in the\b|class group chat|posters?|flyers?|"
+_SHARING = re.compile(r"\b(?:group chat|memes?|to send to the whole group|to share in the\b|class group chat|posters?|flyers?|"
                       r"leaflets?|wall|notice board|print\w*|stick up|stuck up|put up|hang up|distribut\w*|"
                       r"to spread|spreads|post it|to post|wanted poster|stairwell|to put on the wall|upload\w*|"
                       r"(?:for|to|in|into|on) (?:the |our |my )?(?:\w+ )?group|"
@@ -341,12 +347,14 @@ _NEWS_LOOK = re.compile(r"\b(?:breaking news|news outlet|news alert|news banner|
                         # Round 30: a named agency's or channel's look (style AFP, NHK速報風, قناة الجزيرة)
                         r"afp|reuters|nhk|al jazeera|ria novosti|"
                         # Round 33: ANSA, EFE, dpa, TASS, Xinhua, Yonhap, Kyodo
-                        r"ansa|efe|dpa|tass|xinhua|yonhap|kyodo)\b")
+                        r"ansa|efe|dpa|tass|xinhua|yonhap|kyodo|"
+                        # Round 34: broadcasters' news shows (Televisa, Tagesschau, TF1, TG1, Jornal Nacional, CCTV, KBS)
+                        r"televisa|tagesschau|tf1|tg1|jornal nacional|cctv|kbs)\b")
 # Round 27: a disaster that is no landmark's (a tsunami on a seafront, tanks rolling in, a coup attempt) in a news
 # agency's look, to pass as real or to spread: fake disaster news too. A news photo of a past tsunami is left alone.
 # Round 30: an eruption, a city destroyed, a military coup, looting migrants; "as if it were real", "looks real".
 _DISASTER_EVENT = re.compile(r"\b(?:tsunami|earthquake|tanks rolling|coup attempt|devastating|collapsed|in flames|"
-                             r"erupts|eruption|destroyed|military coup|looting)\b")
+                             r"erupts|eruption|destroyed|military coup|looting|burying)\b")
 _PASS_AS_REAL = re.compile(r"\b(?:as real news|should look real|to spread|to look real|looks real|must look real|"
                            r"as if it were real|spread online)\b")
 # An ad for easy money (make money, earn, bitcoin) disguised as a newspaper article: the get-rich-quick scam's layout.
@@ -395,22 +403,34 @@ _BURNING_OR_BOILING = (r"(?:setting on fire|set on fire|setting fire|throwing in
                        r"pouring gasoline|catching and torturing|torturing)")
 _PET_CRUELTY = re.compile(rf"\b(?:{_BURNING_OR_BOILING}|hanging up|hanging)(?:\s+\w+)?\s+{_PET}\b"
                           rf"|\b{_PET}(?:\s+\w+){{0,2}}?\s+{_BURNING_OR_BOILING}\b")
+# Round 34: a pet shot with a crossbow or an air gun, or clubbed to death (野良猫をボウガンで射抜いた, 개를 몽둥이로
+# 때려죽이는, matar a palos a un perro), the weapon or the act within a few words of the animal, in either order; a toy
+# crossbow is no weapon.
+_SHOT_OR_CLUBBED = r"(?:crossbow|air rifle|air gun|slingshot|clubbing to death|beating to death|beaten to death)"
+_PET_SHOT_OR_CLUBBED = re.compile(rf"\b{_PET}(?:\s+\w+){{0,5}}?\s+{_SHOT_OR_CLUBBED}\b(?! toy)"
+                                  rf"|\b{_SHOT_OR_CLUBBED}(?! toy)(?:\s+\w+){{0,2}}?\s+{_PET}\b")
 # Round 33: a pet burned or cut up alive (bei lebendigem Leib angezündet, 烧活猫, 生きたまま切り刻む, 산 채로 불태우는), the act
 # and "alive" side by side in either order, within a few words of the animal.
 _BURN_OR_CUT = r"(?:burn\w*|set on fire|cutting up|cut up)"
 _ALIVE_ACT = rf"(?:alive\s+(?:\w+\s+)?{_BURN_OR_CUT}|{_BURN_OR_CUT}\s+alive)"
-_PET_ALIVE_CRUELTY = re.compile(rf"\b{_PET}(?:\s+\w+){{0,4}}?\s+{_ALIVE_ACT}\b|\b{_ALIVE_ACT}(?:\s+\w+){{0,1}}?\s+{_PET}\b"
-                                rf"|\b{_BURN_OR_CUT}\s+{_PET}\s+alive\b")
+# Round 34: a wild animal too (cacciatore che squarta un lupo ancora vivo).
+_ANIMAL = rf"(?:{_PET}|(?:a |the )?(?:wol(?:f|ves)|fox(?:es)?|deer|rabbits?|hares?|bears?|horses?|boars?))"
+_PET_ALIVE_CRUELTY = re.compile(rf"\b{_ANIMAL}(?:\s+\w+){{0,4}}?\s+{_ALIVE_ACT}\b"
+                                rf"|\b{_ALIVE_ACT}(?:\s+\w+){{0,1}}?\s+{_ANIMAL}\b"
+                                rf"|\b{_BURN_OR_CUT}\s+{_ANIMAL}\s+alive\b")
 # Round 33: a dog fight with bets or an entry fee (la pelea de perros del sábado, apuestas en puerta): illegal dog
 # fighting. A dog fight in the sky (aircraft) has neither.
 _DOG_FIGHT = re.compile(r"\bdog fights?\b")
 _WAGER = re.compile(r"\b(?:betting|bets?|casino|entry|entrance|tickets?|admission|pit|blood|bloody)\b")
 # Round 33: an attack drawn as heroic or celebrated (à la gloire des tireurs du Bataclan, celebra la bomba alla stazione,
 # rocía gasolina sobre una mezquita, tono heroico): glorifying it. A memorial, the victims or the rescuers are not it.
-_ATTACKERS = re.compile(r"\b(?:shooters|gunmen|bombers?|attackers|terrorists?|terrorist attack|"
+_ATTACKERS = re.compile(r"\b(?:shooters|gunmen|bombers?|attackers|terrorists?|terrorist attack|random stabbing spree|"
                         r"bomb(?:ing)? (?:at|in|on|to)|bombing of|"
                         r"(?:pouring gasoline|setting fire|set on fire)(?:\s+\w+){0,2}\s+(?:mosques?|synagogues?|churches?))\b")
-_GLORY = re.compile(r"\b(?:heroic|heroes|glory|glorif\w*|celebrates|celebrating)\b")
+# Round 34: an homage to the bombers or "we would do it again" (homenaje a los que pusieron las bombas), and a random
+# stabbing spree shown "looking cool" (묻지마 칼부림 멋있게), glorify it too.
+_GLORY = re.compile(r"\b(?:heroic|heroes|glory|glorif\w*|celebrates|celebrating|homage|we would do it again|"
+                    r"looking cool)\b")
 _MOURNING = re.compile(r"\b(?:memorial|victims?|mourning|remembrance|in memory|firefighters|rescuers|paramedics)\b")
 # A hate symbol with no hateful word (a black sun, a kolovrat, a wolfsangel) beside a neo-Nazi code or a comradeship
 # ("88", "white russia"): a neo-Nazi sticker. A black sun over a lake (an eclipse, a starling swarm) has neither.
@@ -488,6 +508,7 @@ _PHRASE_WHEN_ALL_MATCH = (
     ((_STREET_DRUG, _DELIVERY, _ORDER_CHANNEL), "drug delivery service"),
     ((_PET_CRUELTY,), "animal cruelty"),
     ((_PET_ALIVE_CRUELTY,), "animal cruelty"),
+    ((_PET_SHOT_OR_CLUBBED,), "animal cruelty"),
     ((_DOG_FIGHT, _WAGER), "illegal dog fighting"),
     ((_HATE_SYMBOL, _NAZI_CODE), "neo-nazi symbols"),
     ((_EASY_WORK, _SUM_PER_TIME), "get rich quick"),
@@ -519,6 +540,10 @@ _MASSACRE = re.compile(r"\bmassacre\b")
 # French "chatte" is a she-cat beside her kittens (une chatte tigrée qui allaite ses chatons).
 _KITTENS = re.compile(r"\b(?:kittens?|litter of|tabby|purr\w*|meow\w*)\b")
 _GENITALS = re.compile(r"\bgenitals\b")
+# Round 34: the breast in an anatomy plate (tavola anatomica del seno con le ghiandole mammarie) is the organ.
+_ANATOMY_PLATE = re.compile(r"\b(?:anatomy (?:chart|plate|diagram|of)|anatomical (?:chart|plate|model|diagram)|"
+                            r"mammary glands)\b")
+_BOOBS = re.compile(r"\bboobs\b")
 
 
 def _farm_butchering(gloss: str) -> str:
@@ -594,6 +619,8 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss = _MASSACRE.sub("tragedy", gloss)
     if _KITTENS.search(gloss):
         gloss = _GENITALS.sub("she-cat", gloss)
+    if _ANATOMY_PLATE.search(gloss):
+        gloss = _BOOBS.sub("breast", gloss)
     if not _CHILD.search(gloss):
         gloss = _NUDE_STATUE.sub(lambda m: f"classical {m.group(1) or m.group(2)}", gloss)
     if _MYSTERY_GAME.search(gloss):
