@@ -187,7 +187,7 @@ _GROUP_AS_ANIMAL = re.compile(
     # Round 33: peoples by nation (türken als kakerlaken, таджики и узбеки нарисованы как тараканы)
     r"turks?|tajiks?|uzbeks?|kurds?|syrians?|afghans?|pakistanis?|moroccans?|albanians?|romanians?|poles?|nigerians?)"
     # Round 31: "migrant kids", and an "as" left unglossed (los menas como ratas)
-    r"(?:\s+(?:kids|children|people|men|women|families))?\s+(?:as|like|drawn as|como|comme|come|wie|als)\s+(monkey|ape|rat|cockroach|pig|"
+    r"(?:\s+(?:kids|children|people|men|women|families))?\s+(?:as|like|drawn as|como|comme|come|wie|als|are)\s+(?:an?\s+)?(monkey|ape|rat|cockroach|pig|"
     r"donkey|vermin)(?:e?s)?\b"
 )
 # "cockroach" is an allow phrase (it holds "cock"), so a term with it never matches: the gloss says "roaches".
@@ -563,6 +563,64 @@ def _at_edge(gloss: str) -> str:
 _MEME_OF_LAUGHTER = re.compile(r"\bmocking(?= laughing so hard\b)")
 
 
+# Round 35. A bank's or a wallet's login page cloned or impersonated (página de login de BBVA clavadita a la real,
+# Nachbau der Sparkassen-Loginseite, 仿冒支付宝登录页面, 국민은행 사칭 로그인 페이지): a phishing page. A login page designed
+# for one's own app has no copy or impersonation.
+_LOGIN_PAGE = re.compile(r"\blogin (?:page|screen)s?\b")
+_CLONED = re.compile(r"\b(?:replica|clone|copy|impersonating|scam|fake|identical to the real one|looks real|real-looking)\b")
+# A disaster on a named newspaper's front page or in a named outlet's look (une Une du Monde, prima pagina del Corriere, no
+# estilo do G1, NHKニュース風): fake news, whether the site is a landmark (the Colosseum, Mount Fuji) or a nuclear plant.
+_OUTLET = re.compile(r"\b(?:front page|newspaper|le monde|le figaro|corriere|repubblica|el pais|el mundo|bild|spiegel|"
+                     r"folha|g1|globo|nhk|news outlet|cnn|bbc|al jazeera)\b")
+_SITE = re.compile(r"\b(?:nuclear power plant|mount fuji|christ the redeemer|burj khalifa)\b")
+_LANDMARK_OR_SITE = re.compile(f"{_LANDMARK.pattern}|{_SITE.pattern}")
+_SITE_DISASTER = re.compile(r"\b(?:explosion|explode\w*|erupts|eruption|flood\w*|destroy\w*|collapse\w*|in flames|"
+                            r"on fire|hundreds of dead)\b")
+# A claim that a vaccine harms (le vaccin ROR rend les enfants stériles, die Masernimpfung ist gefährlicher als die Masern):
+# "vaccines cause". A vaccine that protects, or a vaccination poster, makes no such claim.
+_VACCINE = re.compile(r"\b(?:vaccin\w*|mmr)\b")
+_VACCINE_HARM = re.compile(r"\b(?:sterile|infertil\w*|autism|more dangerous than|chips?|chipping|poison\w*)\b")
+# A classmate humiliated in a meme or a cartoon for the school to see (meme humillando a Lucía de 2º de bachillerato,
+# мем про Диму из 7 «Б» ... чтобы вся школа ржала, 画我们班那个胖子被大家踩在地上的漫画): a meme made to humiliate. A meme
+# about a class trip has no humiliation.
+_MEME = re.compile(r"\b(?:memes?|caricatures?|cartoons?|comics?)\b")
+_SCHOOL_PEER = re.compile(r"\b(?:classmates?|schoolmates?|our class|my class|bachillerato|whole school|my school|"
+                          r"our school|from the \d+[a-z]?|\d+(?:st|nd|rd|th|o)? grade)\b")
+_HUMILIATION = re.compile(r"\b(?:mocking|humiliat\w*|nobody loves you|covered in pimples|wets his pants|wetting himself|"
+                          r"trampled|so the whole school laughs|fat kid)\b")
+# Extreme fasting beside ribs or bones showing (dicas de jejum extremo pra ficar com a costela aparecendo): pro-ana tips.
+_EXTREME_FASTING = re.compile(r"\bextreme fasting\b")
+_RIBS = re.compile(r"\b(?:ribs|collarbones|hip bones|thigh gap|bones showing|skin and bones)\b")
+# A blue whale beside a roof or a jump (эстетика синих китов: девочка на крыше перед прыжком): the challenge's last task.
+_BLUE_WHALE = re.compile(r"\bblue whale\b")
+_WHALE_JUMP = re.compile(r"\b(?:roof|rooftop|ledge|about to jump|jump\w*|4:20)\b")
+# A fake certificate or document (假结婚证): a forged one.
+_FAKE_DOCUMENT = re.compile(r"\b(?:fake|forged|counterfeit)\s+(?:\w+\s+){0,2}?(?:marriage certificate|divorce certificate|"
+                            r"certificate|diploma|id card|passport|driving licen[cs]e|license|licence)\b")
+# A knife "dismembering" a fruit (سكين لتقطيع البطيخ): slicing it.
+_SLICED_FOOD = re.compile(r"\b(?:dismember\w*|chopping up|cutting up)\s+(?=(?:the |a )?(?:watermelons?|melons?|fruits?|"
+                          r"vegetables?|bread|cakes?|onions?|pineapples?|pumpkins?)\b)")
+
+
+_ROUND_35_RULES = (
+    ((_LOGIN_PAGE, _CLONED), "phishing login page"),
+    ((_OUTLET, _LANDMARK_OR_SITE, _SITE_DISASTER), "fake news photo of a landmark disaster"),
+    ((_VACCINE, _VACCINE_HARM), "vaccines cause"),
+    ((_MEME, _SCHOOL_PEER, _HUMILIATION), "posting a private person to humiliate"),
+    ((_EXTREME_FASTING, _RIBS), "pro-ana skipping meals"),
+    ((_BLUE_WHALE, _WHALE_JUMP), "blue whale challenge"),
+    ((_FAKE_DOCUMENT,), "forged document"),
+)
+
+
+def _round_35_classes(gloss: str) -> str:
+    """Round 35's rules: each adds its gloss-only phrase where all its patterns match and an earlier rule has not."""
+    for patterns, phrase in _ROUND_35_RULES:
+        if phrase not in gloss and all(pattern.search(gloss) for pattern in patterns):
+            gloss += f" {phrase}"
+    return _SLICED_FOOD.sub("slicing ", gloss)
+
+
 def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) -> str:
     # An elided article or preposition leaves its apostrophe alone in the gloss ("roi d'Angleterre" ->
     # "king of ' england"), which splits the phrases the English lists hold.
@@ -641,4 +699,4 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss = _TORTURE_TOOL.sub(lambda m: f"torture with {m.group(1)}", gloss, count=1)
     if _WATER_VESSEL.search(gloss):
         gloss = _HEAD_PUSHED.sub("forcing his head under water", gloss)
-    return gloss
+    return _round_35_classes(gloss)
