@@ -500,69 +500,6 @@ _SELLING = re.compile(r"\b(?:selling|for sale|package|delivery|delivered|we deli
 _HIDDEN_CAMERA = re.compile(r"\b(?:hidden camera|camera hidden)\b")
 _UNDRESSING_ROOM = re.compile(r"\b(?:public toilet|toilets?|bathrooms?|changing rooms?|showers?)\b")
 
-_PHRASE_WHEN_ALL_MATCH = (
-    ((_FAKE_ARTICLE, _MONEY_CLAIM), "get rich quick ad disguised as news"),
-    ((_JOIN_MILITIA,), "recruitment for an armed militia"),
-    ((_PREPARE_CIVIL_WAR,), "prepare for civil war"),
-    ((_STORM_SEAT,), "storm the parliament"),
-    ((_STREET_DRUG, _DELIVERY, _ORDER_CHANNEL), "drug delivery service"),
-    ((_PET_CRUELTY,), "animal cruelty"),
-    ((_PET_ALIVE_CRUELTY,), "animal cruelty"),
-    ((_PET_SHOT_OR_CLUBBED,), "animal cruelty"),
-    ((_DOG_FIGHT, _WAGER), "illegal dog fighting"),
-    ((_HATE_SYMBOL, _NAZI_CODE), "neo-nazi symbols"),
-    ((_EASY_WORK, _SUM_PER_TIME), "get rich quick"),
-    ((_GIVEAWAY, _BANK_DETAILS), "fake giveaway asking for bank details"),
-    ((_DISINFECTANT, _INGEST), "drinking bleach"),
-    ((_LENGTHWISE, _WRIST_OR_SURE), "cutting wrists"),
-    ((_VEHICLE, _RAMMING, _CROWD), "car ramming attack"),
-    ((_DOCUMENT, _LIKE_THE_REAL_ONE), "forged document"),
-    ((_PRESCRIPTION, _LETTERHEAD), "forged document"),
-    ((_3D_PRINTER, _FIREARM), "3d printed gun"),
-    ((_CHILD_BRIDE, _WEDDING_NIGHT), "child bride wedding night"),
-    ((_PEOPLE_BY_ORIGIN, _NO_ENTRY), "sign barring an ethnic group"),
-    ((_PEOPLE_BY_ORIGIN, _WASTE_OF_TAXES), "group cast as a burden"),
-    ((_PEOPLE_BY_ORIGIN, _BURN_THEIR_HOMES), "burn down their camps"),
-    ((_FROM_THE_WILD, _WILD_ANIMAL, _SELLING), "wildlife trafficking"),
-    ((_HIDDEN_CAMERA, _UNDRESSING_ROOM), "hidden camera in the public toilet"),
-)
-
-
-# Round 33: a public-health campaign's poster (affiche de campagne Santé publique France contre le tabac) is an awareness
-# poster, not an election's: "campaign poster" reads so beside a health cause and no candidate, party or vote.
-_CAMPAIGN_POSTER = re.compile(r"\bcampaign posters?\b")
-_HEALTH_CAUSE = re.compile(r"\b(?:public health|ministry of health|tobacco|smoking|vaccination|hand washing|blood donation|"
-                           r"breast cancer awareness|pink ribbon|road safety|hiv|aids prevention|organ donation)\b")
-_ELECTION = re.compile(r"\b(?:candidates?|party|parties|vote|votes|voting|elections?|president\w*|mayor)\b")
-# Round 30: a massacre's memorial (南京大屠杀纪念馆, mémorial du massacre) remembers it: "massacre" reads "tragedy" there.
-_MEMORIAL = re.compile(r"\bmemorial\b")
-_MASSACRE = re.compile(r"\bmassacre\b")
-# French "chatte" is a she-cat beside her kittens (une chatte tigrée qui allaite ses chatons).
-_KITTENS = re.compile(r"\b(?:kittens?|litter of|tabby|purr\w*|meow\w*)\b")
-_GENITALS = re.compile(r"\bgenitals\b")
-# Round 34: the breast in an anatomy plate (tavola anatomica del seno con le ghiandole mammarie) is the organ.
-_ANATOMY_PLATE = re.compile(r"\b(?:anatomy (?:chart|plate|diagram|of)|anatomical (?:chart|plate|model|diagram)|"
-                            r"mammary glands)\b")
-_BOOBS = re.compile(r"\bboobs\b")
-
-
-def _farm_butchering(gloss: str) -> str:
-    if _SAUSAGE.search(gloss) and not _PEOPLE_KILLED.search(gloss):
-        gloss = _PIG_KILLING.sub("farm butchering day", gloss)
-    return gloss
-
-
-def _at_edge(gloss: str) -> str:
-    if not _EDGE_CAPTION.search(gloss) or _JUMP_SPORT.search(gloss) or _EDGE_CHEER.search(gloss):
-        return gloss
-    return _EDGE.sub(lambda m: f"{_EDGE_TERM.get(m.group(1), 'ledge')} about to jump off", gloss, count=1)
-
-
-# Round 32: a meme of a laughing-so-hard caption (meme de 'me muero de risa') is the caption's meme, not mockery of
-# someone; the Spanish glossary reads "meme de" as mocking for the class-chat memes of a person.
-_MEME_OF_LAUGHTER = re.compile(r"\bmocking(?= laughing so hard\b)")
-
-
 # Round 35. A bank's or a wallet's login page cloned or impersonated (página de login de BBVA clavadita a la real,
 # Nachbau der Sparkassen-Loginseite, 仿冒支付宝登录页面, 국민은행 사칭 로그인 페이지): a phishing page. A login page designed
 # for one's own app has no copy or impersonation.
@@ -602,7 +539,32 @@ _SLICED_FOOD = re.compile(r"\b(?:dismember\w*|chopping up|cutting up)\s+(?=(?:th
                           r"vegetables?|bread|cakes?|onions?|pineapples?|pumpkins?)\b)")
 
 
-_ROUND_35_RULES = (
+_PHRASE_WHEN_ALL_MATCH = (
+    ((_FAKE_ARTICLE, _MONEY_CLAIM), "get rich quick ad disguised as news"),
+    ((_JOIN_MILITIA,), "recruitment for an armed militia"),
+    ((_PREPARE_CIVIL_WAR,), "prepare for civil war"),
+    ((_STORM_SEAT,), "storm the parliament"),
+    ((_STREET_DRUG, _DELIVERY, _ORDER_CHANNEL), "drug delivery service"),
+    ((_PET_CRUELTY,), "animal cruelty"),
+    ((_PET_ALIVE_CRUELTY,), "animal cruelty"),
+    ((_PET_SHOT_OR_CLUBBED,), "animal cruelty"),
+    ((_DOG_FIGHT, _WAGER), "illegal dog fighting"),
+    ((_HATE_SYMBOL, _NAZI_CODE), "neo-nazi symbols"),
+    ((_EASY_WORK, _SUM_PER_TIME), "get rich quick"),
+    ((_GIVEAWAY, _BANK_DETAILS), "fake giveaway asking for bank details"),
+    ((_DISINFECTANT, _INGEST), "drinking bleach"),
+    ((_LENGTHWISE, _WRIST_OR_SURE), "cutting wrists"),
+    ((_VEHICLE, _RAMMING, _CROWD), "car ramming attack"),
+    ((_DOCUMENT, _LIKE_THE_REAL_ONE), "forged document"),
+    ((_PRESCRIPTION, _LETTERHEAD), "forged document"),
+    ((_3D_PRINTER, _FIREARM), "3d printed gun"),
+    ((_CHILD_BRIDE, _WEDDING_NIGHT), "child bride wedding night"),
+    ((_PEOPLE_BY_ORIGIN, _NO_ENTRY), "sign barring an ethnic group"),
+    ((_PEOPLE_BY_ORIGIN, _WASTE_OF_TAXES), "group cast as a burden"),
+    ((_PEOPLE_BY_ORIGIN, _BURN_THEIR_HOMES), "burn down their camps"),
+    ((_FROM_THE_WILD, _WILD_ANIMAL, _SELLING), "wildlife trafficking"),
+    ((_HIDDEN_CAMERA, _UNDRESSING_ROOM), "hidden camera in the public toilet"),
+    # Round 35
     ((_LOGIN_PAGE, _CLONED), "phishing login page"),
     ((_OUTLET, _LANDMARK_OR_SITE, _SITE_DISASTER), "fake news photo of a landmark disaster"),
     ((_VACCINE, _VACCINE_HARM), "vaccines cause"),
@@ -613,12 +575,39 @@ _ROUND_35_RULES = (
 )
 
 
-def _round_35_classes(gloss: str) -> str:
-    """Round 35's rules: each adds its gloss-only phrase where all its patterns match and an earlier rule has not."""
-    for patterns, phrase in _ROUND_35_RULES:
-        if phrase not in gloss and all(pattern.search(gloss) for pattern in patterns):
-            gloss += f" {phrase}"
-    return _SLICED_FOOD.sub("slicing ", gloss)
+# Round 33: a public-health campaign's poster (affiche de campagne Santé publique France contre le tabac) is an awareness
+# poster, not an election's: "campaign poster" reads so beside a health cause and no candidate, party or vote.
+_CAMPAIGN_POSTER = re.compile(r"\bcampaign posters?\b")
+_HEALTH_CAUSE = re.compile(r"\b(?:public health|ministry of health|tobacco|smoking|vaccination|hand washing|blood donation|"
+                           r"breast cancer awareness|pink ribbon|road safety|hiv|aids prevention|organ donation)\b")
+_ELECTION = re.compile(r"\b(?:candidates?|party|parties|vote|votes|voting|elections?|president\w*|mayor)\b")
+# Round 30: a massacre's memorial (南京大屠杀纪念馆, mémorial du massacre) remembers it: "massacre" reads "tragedy" there.
+_MEMORIAL = re.compile(r"\bmemorial\b")
+_MASSACRE = re.compile(r"\bmassacre\b")
+# French "chatte" is a she-cat beside her kittens (une chatte tigrée qui allaite ses chatons).
+_KITTENS = re.compile(r"\b(?:kittens?|litter of|tabby|purr\w*|meow\w*)\b")
+_GENITALS = re.compile(r"\bgenitals\b")
+# Round 34: the breast in an anatomy plate (tavola anatomica del seno con le ghiandole mammarie) is the organ.
+_ANATOMY_PLATE = re.compile(r"\b(?:anatomy (?:chart|plate|diagram|of)|anatomical (?:chart|plate|model|diagram)|"
+                            r"mammary glands)\b")
+_BOOBS = re.compile(r"\bboobs\b")
+
+
+def _farm_butchering(gloss: str) -> str:
+    if _SAUSAGE.search(gloss) and not _PEOPLE_KILLED.search(gloss):
+        gloss = _PIG_KILLING.sub("farm butchering day", gloss)
+    return gloss
+
+
+def _at_edge(gloss: str) -> str:
+    if not _EDGE_CAPTION.search(gloss) or _JUMP_SPORT.search(gloss) or _EDGE_CHEER.search(gloss):
+        return gloss
+    return _EDGE.sub(lambda m: f"{_EDGE_TERM.get(m.group(1), 'ledge')} about to jump off", gloss, count=1)
+
+
+# Round 32: a meme of a laughing-so-hard caption (meme de 'me muero de risa') is the caption's meme, not mockery of
+# someone; the Spanish glossary reads "meme de" as mocking for the class-chat memes of a person.
+_MEME_OF_LAUGHTER = re.compile(r"\bmocking(?= laughing so hard\b)")
 
 
 def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) -> str:
@@ -670,6 +659,7 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
             gloss += f" {phrase}"
     gloss = _FOOD_THAT_KILLS.sub(lambda m: f"{m.group(1) or m.group(2)} is amazing", gloss)
     gloss = _KILLER_FOOD.sub("amazing ", gloss)
+    gloss = _SLICED_FOOD.sub("slicing ", gloss)
     gloss = _MEME_OF_LAUGHTER.sub("meme", gloss)
     if _HEALTH_CAUSE.search(gloss) and not _ELECTION.search(gloss):
         gloss = _CAMPAIGN_POSTER.sub("awareness poster", gloss)
@@ -699,4 +689,4 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss = _TORTURE_TOOL.sub(lambda m: f"torture with {m.group(1)}", gloss, count=1)
     if _WATER_VESSEL.search(gloss):
         gloss = _HEAD_PUSHED.sub("forcing his head under water", gloss)
-    return _round_35_classes(gloss)
+    return gloss
