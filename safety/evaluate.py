@@ -134,7 +134,7 @@ SPLITS = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "tune4", "t
           "tune6e", "tune6f", "tune6g", "tune6h", "tune6i", "heldout6", "heldout7", "heldout8", "heldout9",
           "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17",
           "heldout18", "heldout19", "heldout20", "heldout21", "heldout22", "heldout23", "heldout24", "heldout25",
-          "heldout26", "heldout27", "heldout28", "train"]
+          "heldout26", "heldout27", "heldout28", "heldout29", "train"]
 
 
 def load_multilingual(split: str) -> list[dict]:
