@@ -655,7 +655,8 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
     if _ATTACKERS.search(gloss) and _GLORY.search(gloss) and not _MOURNING.search(gloss):
         gloss += " glorifying a terrorist attack"
     for patterns, phrase in _PHRASE_WHEN_ALL_MATCH:
-        if all(pattern.search(gloss) for pattern in patterns):
+        # A phrase the gloss already says (blue whale challenge 50) is not said twice.
+        if phrase not in gloss and all(pattern.search(gloss) for pattern in patterns):
             gloss += f" {phrase}"
     gloss = _FOOD_THAT_KILLS.sub(lambda m: f"{m.group(1) or m.group(2)} is amazing", gloss)
     gloss = _KILLER_FOOD.sub("amazing ", gloss)
