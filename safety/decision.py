@@ -5,7 +5,7 @@ from dataclasses import dataclass
 class Decision:
     allowed: bool
     category: str | None = None  # policy category that fired, e.g. "violence"
-    check: str | None = None  # which check fired: "terms", "public-figures", "profanity", "semantic", "nsfw", "face", "language"
+    check: str | None = None  # which check fired: "terms", "public-figures", "profanity", "semantic", "ngram", "nsfw", "face", "language"
     score: float | None = None
     # What matched, for logs and debugging (a term, a NudeNet label). Never the prompt itself.
     detail: str | None = None

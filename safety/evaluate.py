@@ -134,7 +134,8 @@ SPLITS = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "tune4", "t
           "tune6e", "tune6f", "tune6g", "tune6h", "tune6i", "heldout6", "heldout7", "heldout8", "heldout9",
           "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17",
           "heldout18", "heldout19", "heldout20", "heldout21", "heldout22", "heldout23", "heldout24", "heldout25",
-          "heldout26", "heldout27", "heldout28", "heldout29", "train"]
+          "heldout26", "heldout27", "heldout28", "heldout29", "train",
+          "train2", "train3", "train4", "train5", "train6", "train7", "heldout30"]
 
 
 def load_multilingual(split: str) -> list[dict]:
@@ -155,6 +156,8 @@ def main(argv=None) -> int:
     ok = True
     for split in splits:
         ml_rows = load_multilingual(split)
+        if ml_rows and policy.prompt_checks.get("ngram", True) and split in policy.ngram.trained_splits:
+            print(f"\n(the n-gram head was trained on {split}: these figures are not an estimate for unseen prompts)")
         if ml_rows:
             ok_ml, results = print_languages(f"{split} split", policy, ml_rows)
             if split != "train":

@@ -152,6 +152,7 @@ class ContentPolicy:
         self._languages = None
         self._glossary = None
         self._semantic = None
+        self._ngram = None
         self._lock = threading.Lock()
 
     # ---- configuration helpers -------------------------------------------------------------
@@ -181,6 +182,18 @@ class ContentPolicy:
                     head = Path(self.config.get("semantic", {}).get("head", "semantic_head.safetensors"))
                     self._semantic = SemanticClassifier(head if head.is_absolute() else SAFETY_DIR / head)
         return self._semantic
+
+    @property
+    def ngram(self):
+        """The character n-gram classifier that reads prompts in the covered languages as written."""
+        if self._ngram is None:
+            with self._lock:
+                if self._ngram is None:
+                    from safety.ngram import NgramClassifier
+
+                    head = Path((self.config.get("ngram") or {}).get("head", "ngram_head.safetensors"))
+                    self._ngram = NgramClassifier.load(head if head.is_absolute() else SAFETY_DIR / head)
+        return self._ngram
 
     @property
     def gloss_terms(self):
@@ -248,6 +261,9 @@ class ContentPolicy:
                 name = self.terms.public_figure(roman)  # "Алла Пугачёва" is "alla pugacheva" on the list
             if name and not (self.satire == "allow" and self.gloss_terms.satirical(gloss)):
                 decision = Decision(False, "public-figures", "public-figures", 1.0, name)
+        if decision.allowed and self.prompt_checks.get("ngram", True):
+            # What the glossary could not read: the prompt's own words, by a model trained on prompts like it.
+            decision = self.ngram_decision(self.ngram.predict([text])[0], gloss)
         if decision.allowed:
             return decision
         return Decision(False, decision.category, decision.check, decision.score,
@@ -325,6 +341,14 @@ class ContentPolicy:
             c = max(blocked, key=blocked.get)
             p = mass
         return Decision(False, effective(c), "semantic", round(float(p), 4))
+
+    def ngram_decision(self, probs: dict[str, float], gloss: str) -> Decision:
+        """Refuse when the blocked categories together reach ngram.unsafe_threshold; the likeliest one is named."""
+        blocked = {c: p for c, p in probs.items() if c in self.categories and self.blocks(self._minors_or(c, gloss))}
+        mass = sum(blocked.values())
+        if not blocked or mass < float((self.config.get("ngram") or {}).get("unsafe_threshold", 0.8)):
+            return ALLOW
+        return Decision(False, self._minors_or(max(blocked, key=blocked.get), gloss), "ngram", round(float(mass), 4))
 
     # ---- images ----------------------------------------------------------------------------
     def _check_images(self, batch: list, checks: dict) -> list[Decision]:
