@@ -346,7 +346,7 @@ class ContentPolicy:
         """Refuse when the blocked categories together reach ngram.unsafe_threshold; the likeliest one is named."""
         blocked = {c: p for c, p in probs.items() if c in self.categories and self.blocks(self._minors_or(c, gloss))}
         mass = sum(blocked.values())
-        if not blocked or mass < float((self.config.get("ngram") or {}).get("unsafe_threshold", 0.8)):
+        if not blocked or mass < float((self.config.get("ngram") or {}).get("unsafe_threshold", 0.9)):
             return ALLOW
         return Decision(False, self._minors_or(max(blocked, key=blocked.get), gloss), "ngram", round(float(mass), 4))
 

@@ -9,9 +9,10 @@ appended, scored once by `python -m safety.evaluate`, and only then trained on).
 out: whether a name is a living person's is the names list's fact, not a pattern of characters. Hashed character
 2–4-grams inside words, sublinear TF-IDF, multinomial logistic regression with balanced class weights (C=10).
 
-The shipped threshold (policy.yaml, `ngram.unsafe_threshold: 0.8`) was chosen with --loso before the head was
-measured on a split it had never seen: at 0.8, the blocked classes' probability mass refused 93% of each left-out
-split's violating prompts and 1.1% of its benign ones (at most 4.2% in one split).
+The threshold (policy.yaml, `ngram.unsafe_threshold`) was first chosen with --loso: at 0.8 the blocked classes'
+probability mass refused 93% of each left-out split's violating prompts and 1.1% of its benign ones (at most 4.2% in
+one split). The shipped 0.9 is higher because at 0.8 the model refused 26 of the benign near-neighbours that
+tests/safety/test_language.py holds (10 at 0.9); on heldout29, which it had not seen, 0.9 cost one point of recall.
 """
 
 import argparse
