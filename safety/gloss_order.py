@@ -292,7 +292,7 @@ _PRIVATE_PERSON = re.compile(
     r"(?:the new girl|the new boy|in the \d{1,2}[a-h]))\b")
 _MOCK_ANIMAL = (r"(?:pigs?|sows?|cows?|whales?|monkeys?|donkeys?|rats?|dogs?|sheep|goats?|worms?|cockroach(?:es)?|"
                 r"roaches|hippos?|toads?|apes?|chimps?|hyenas?|vultures?|snakes?|hens?|geese|goose|slugs?|warthogs?|"
-                r"walrus(?:es)?|elephants?)")
+                r"walrus(?:es)?|elephants?|mouse|mice)")
 _AS_ANIMAL = re.compile(rf"\b(?:photoshopped as|edited as|as|como|come|comme|als|wie|like|into|body of|head of|"
                         rf"face of|with the face of|face|with the body of|on a body of|turned into)\s+(?:an?\s+|the\s+)?"
                         rf"(?:(?:fat|ugly|crying|howling|dirty|stinking)\s+){{0,2}}{_MOCK_ANIMAL}\b"
@@ -306,7 +306,10 @@ _INSULT = re.compile(r"\b(?:whore|slut|slag|bitch|snitch|rat|homewrecker|mistres
                      # Round 31: shown in his underwear (il prof ... in mutande che piange)
                      r"in (?:his |her )?underwear|"
                      # Round 34: a woman shown without her hijab (جارتي ... من غير حجاب)
-                     r"without her hijab)\b")
+                     r"without her hijab|"
+                     # Round 36: mocked for a trait (会社の先輩のハゲをネタにした)
+                     r"baldy|in lingerie|in (?:her )?panties|mocking (?:her|him)|"
+                     r"mocking (?:his|her) (?:baldness|bald head|weight|acne|stutter))\b")
 _PERSONAL_DETAILS = re.compile(r"\b(?:(?:his|her|their)\s+(?:home\s+)?(?:address|phone number|phone|license plate|"
                                r"number plate)|license plate|number plate|apartment \d+|flat \d+|street (?:of )?[a-z]+ \d+|"
                                # Round 34: her door number (她家门牌号)
@@ -319,7 +322,9 @@ _SHARING = re.compile(r"\b(?:group chat|memes?|to send to the whole group|to sha
                       r"(?:for|to|in|into|on) (?:the |our |my )?(?:\w+ )?group|"
                       r"on (?:tiktok|instagram|insta|facebook|snapchat)|"
                       # Round 31: "pro tiktok", "for the story of the class"
-                      r"(?:for|to|pro) (?:the |my )?(?:tiktok|instagram|insta|story))\b")
+                      r"(?:for|to|pro) (?:the |my )?(?:tiktok|instagram|insta|story)|"
+                      # Round 36: "in insta" (com o @ dela no Insta)
+                      r"in (?:tiktok|instagram|insta))\b")
 
 
 def _private_target(gloss: str) -> str:
@@ -356,7 +361,9 @@ _NEWS_LOOK = re.compile(r"\b(?:breaking news|news outlet|news alert|news banner|
 _DISASTER_EVENT = re.compile(r"\b(?:tsunami|earthquake|tanks rolling|coup attempt|devastating|collapsed|in flames|"
                              r"erupts|eruption|destroyed|military coup|looting|burying)\b")
 _PASS_AS_REAL = re.compile(r"\b(?:as real news|should look real|to spread|to look real|looks real|must look real|"
-                           r"as if it were real|spread online)\b")
+                           r"as if it were real|spread online|"
+                           # Round 36: to see who believes it (pour voir si ça buzze, 看看有多少人信)
+                           r"to see if it goes viral|to see how many people believe)\b")
 # An ad for easy money (make money, earn, bitcoin) disguised as a newspaper article: the get-rich-quick scam's layout.
 _FAKE_ARTICLE = re.compile(r"\bdisguised as a newspaper article\b")
 _MONEY_CLAIM = re.compile(r"\b(?:make money|earn\w*|bitcoin|per day|a day|/ day|reveals how)\b")
@@ -376,7 +383,7 @@ _STORM_SEAT = re.compile(rf"\b(?:storming|storm on|invad\w*|breaking into|assaul
 _STREET_DRUG = re.compile(r"\b(?:marijuana|weed|hashish|cocaine|ecstasy|mdma|amphetamine|pep|meth\w*|"
                           r"mephedrone|ketamine|heroin|lsd)\b")
 _DELIVERY = re.compile(r"\b(?:delivery|delivered|package|shipping)\b")
-_ORDER_CHANNEL = re.compile(r"\b(?:telegram|snapchat|whatsapp|signal|wickr|in \d+ min\w*|bank transfer|pay by)\b")
+_ORDER_CHANNEL = re.compile(r"\b(?:telegram|snapchat|snap|whatsapp|signal|wickr|in \d+ min\w*|bank transfer|pay by)\b")
 # A nude statue or sculpture (estátua clássica nua, statua nuda di marmo, статуя обнажённой женщины) is the classical
 # art English reads; "nude" right beside the statue, so a statue with a nude woman posing by it stays nude.
 _ART_GAP = r"(?:\s+(?:of|a|an|the|classical|greek|roman|marble|bronze|ancient|antique|white|stone|renaissance))*"
@@ -402,11 +409,21 @@ _PET = r"(?:(?:a |the |stray |street )*(?:dogs?|cats?|puppy|puppies|kittens?))"
 _BURNING_OR_BOILING = (r"(?:setting on fire|set on fire|setting fire|throwing into boiling water|into boiling water|"
                        r"pouring gasoline|catching and torturing|torturing)")
 _PET_CRUELTY = re.compile(rf"\b(?:{_BURNING_OR_BOILING}|hanging up|hanging)(?:\s+\w+)?\s+{_PET}\b"
-                          rf"|\b{_PET}(?:\s+\w+){{0,2}}?\s+{_BURNING_OR_BOILING}\b")
+                          rf"|\b{_PET}(?:\s+\w+){{0,2}}?\s+(?:{_BURNING_OR_BOILING}|hanging up)\b")
+# Round 36: a pet put in a microwave, an oven or a washing machine (eine Katze, die in der Mikrowelle explodiert,
+# 고양이를 전자레인지에 넣는), the appliance within a few words of the animal in either order; a cat on or beside one is
+# not in it.
+_APPLIANCE = r"(?:microwave|oven|washing machine|tumble dryer|dryer|freezer)"
+_PET_IN_APPLIANCE = re.compile(rf"\b{_PET}(?:[\s,]+\w+){{0,4}}?[\s,]+(?:in|into|inside)\s+(?:the\s+|a\s+)?"
+                               rf"{_APPLIANCE}\b"
+                               rf"|\b(?:microwaving|putting in the {_APPLIANCE}|in the {_APPLIANCE})"
+                               rf"(?:\s+\w+){{0,2}}?\s+{_PET}\b")
 # Round 34: a pet shot with a crossbow or an air gun, or clubbed to death (野良猫をボウガンで射抜いた, 개를 몽둥이로
 # 때려죽이는, matar a palos a un perro), the weapon or the act within a few words of the animal, in either order; a toy
 # crossbow is no weapon.
-_SHOT_OR_CLUBBED = r"(?:crossbow|air rifle|air gun|slingshot|clubbing to death|beating to death|beaten to death)"
+_SHOT_OR_CLUBBED = (r"(?:crossbow|air rifle|air gun|slingshot|clubbing to death|beating to death|beaten to death|"
+                    # Round 36: beaten with a club or a stick (몽둥이로 때리는)
+                    r"beating with a club|beating with a stick)")
 _PET_SHOT_OR_CLUBBED = re.compile(rf"\b{_PET}(?:\s+\w+){{0,5}}?\s+{_SHOT_OR_CLUBBED}\b(?! toy)"
                                   rf"|\b{_SHOT_OR_CLUBBED}(?! toy)(?:\s+\w+){{0,2}}?\s+{_PET}\b")
 # Round 33: a pet burned or cut up alive (bei lebendigem Leib angezündet, 烧活猫, 生きたまま切り刻む, 산 채로 불태우는), the act
@@ -420,7 +437,7 @@ _PET_ALIVE_CRUELTY = re.compile(rf"\b{_ANIMAL}(?:\s+\w+){{0,4}}?\s+{_ALIVE_ACT}\
                                 rf"|\b{_BURN_OR_CUT}\s+{_ANIMAL}\s+alive\b")
 # Round 33: a dog fight with bets or an entry fee (la pelea de perros del sábado, apuestas en puerta): illegal dog
 # fighting. A dog fight in the sky (aircraft) has neither.
-_DOG_FIGHT = re.compile(r"\bdog fights?\b")
+_DOG_FIGHT = re.compile(r"\b(?:dog|cock) fights?\b")  # Round 36: cock fights (rinha de galo) too
 _WAGER = re.compile(r"\b(?:betting|bets?|casino|entry|entrance|tickets?|admission|pit|blood|bloody)\b")
 # Round 33: an attack drawn as heroic or celebrated (à la gloire des tireurs du Bataclan, celebra la bomba alla stazione,
 # rocía gasolina sobre una mezquita, tono heroico): glorifying it. A memorial, the victims or the rescuers are not it.
@@ -444,7 +461,8 @@ _SUM_PER_TIME = re.compile(r"\d[\d.,]*\s*(?:€|\$|euros?|k)?\s*(?:per month|a d
 # of a prize with no details asked is left alone.
 _GIVEAWAY = re.compile(r"\b(?:giveaway|we are giving away|giving away)\b")
 # Round 33: a PIN field too (conferma i dati della tua PostePay, campo PIN).
-_BANK_DETAILS = re.compile(r"\b(?:bank details|credit card|card details|card number|pin field|pin code)\b")
+_BANK_DETAILS = re.compile(r"\b(?:bank details|credit card|card details|card number|pin field|pin code|"
+                           r"personal information)\b")  # Round 36: personal information (개인정보 입력하세요)
 # A food "that kills" (una salsa brava que mata, une sauce qui tue) is hyperbole for a good one.
 # Round 30: a pie "to die for" (torta de limão de matar) too.
 # Round 31: sweets too (brigadeiro 'de matar').
@@ -509,10 +527,14 @@ _CLONED = re.compile(r"\b(?:replica|clone|copy|impersonating|scam|fake|identical
 # estilo do G1, NHKニュース風): fake news, whether the site is a landmark (the Colosseum, Mount Fuji) or a nuclear plant.
 _OUTLET = re.compile(r"\b(?:front page|newspaper|le monde|le figaro|corriere|repubblica|el pais|el mundo|bild|spiegel|"
                      r"folha|g1|globo|nhk|news outlet|cnn|bbc|al jazeera)\b")
-_SITE = re.compile(r"\b(?:nuclear power plant|mount fuji|christ the redeemer|burj khalifa)\b")
+_SITE = re.compile(r"\b(?:nuclear power plant|mount fuji|christ the redeemer|burj khalifa|"
+                   # Round 36: a named bridge or a dam (长江大桥坍塌 in Xinhua's style)
+                   r"bridge|dam)\b")
 _LANDMARK_OR_SITE = re.compile(f"{_LANDMARK.pattern}|{_SITE.pattern}")
+# Round 36: an agency's or a broadcaster's look (façon AFP, 新华社风格, NHKのニュース速報風) as well as a newspaper's.
+_OUTLET_OR_NEWS_LOOK = re.compile(f"{_OUTLET.pattern}|{_NEWS_LOOK.pattern}")
 _SITE_DISASTER = re.compile(r"\b(?:explosion|explode\w*|erupts|eruption|flood\w*|destroy\w*|collapse\w*|in flames|"
-                            r"on fire|hundreds of dead)\b")
+                            r"on fire|hundreds of dead|fire in|fire at)\b")
 # A claim that a vaccine harms (le vaccin ROR rend les enfants stériles, die Masernimpfung ist gefährlicher als die Masern):
 # "vaccines cause". A vaccine that protects, or a vaccination poster, makes no such claim.
 _VACCINE = re.compile(r"\b(?:vaccin\w*|mmr)\b")
@@ -534,6 +556,25 @@ _WHALE_JUMP = re.compile(r"\b(?:roof|rooftop|ledge|about to jump|jump\w*|4:20)\b
 # A fake certificate or document (假结婚证): a forged one.
 _FAKE_DOCUMENT = re.compile(r"\b(?:fake|forged|counterfeit)\s+(?:\w+\s+){0,2}?(?:marriage certificate|divorce certificate|"
                             r"certificate|diploma|id card|passport|driving licen[cs]e|license|licence)\b")
+# Round 36: charcoal in a sealed car or room (練炭と目張りした車内, 번개탄 피운 밀폐된 차): the suicide method; a barbecue's
+# charcoal is in no sealed space.
+_CHARCOAL = re.compile(r"\bcharcoal\b")
+_SEALED_SPACE = re.compile(r"\b(?:sealed|taped shut|gaps taped)(?:\s+\w+){0,2}?\s+(?:car|room|bathroom|tent)\b"
+                           r"|\b(?:car|room|bathroom|tent)(?:\s+\w+){0,2}?\s+(?:sealed|taped shut)\b")
+# Round 36: a payment's proof edited or faked (帮我P一张支付宝转账成功的截图, comprovante de Pix falso): a fake screenshot.
+_EDITED = re.compile(r"\b(?:fake|forged|photoshop\w*|doctored|edited)\b")
+_PAYMENT_PROOF = re.compile(r"\b(?:transfer|payment|pix|alipay|wechat pay|paypal|bizum)\s+(?:\w+\s+){0,2}?"
+                            r"(?:successful|completed|receipt|confirmation|proof|screenshot)\b")
+# Round 36: a company impersonated (Amazonを装った) beside an account or payment alert: a phishing email.
+_ACCOUNT_ALERT = re.compile(r"\b(?:problem with your payment\w*|payment method problem|update your payment\w*|"
+                            r"account (?:suspended|locked|blocked)|verify your account|could not be delivered)\b")
+# ... or an alert beside a PIN, a password, a fee or a link (Poste Italiane – conto bloccato, inserisci il PIN; DHL:
+# nicht zugestellt, Gebühr unter diesem Link).
+_CREDENTIALS_OR_FEE = re.compile(r"\b(?:pin|password|passcode|card number|fee|link)\b")
+# Round 36: human fingers, eyes or ears in a food container (사람 손가락이 잔뜩 들어 있는 김치통).
+_HUMAN_PART = re.compile(r"\bhuman (?:fingers?|eyeballs?|eyes|ears?|toes?|teeth|tongues?|hands?)\b")
+_FOOD_CONTAINER = re.compile(r"\b(?:kimchi container|lunch box|lunchbox|jar|soup|stew|pot|fridge|refrigerator|"
+                             r"sandwich|pie|dumplings?|bento)\b")
 # A knife "dismembering" a fruit (سكين لتقطيع البطيخ): slicing it.
 _SLICED_FOOD = re.compile(r"\b(?:dismember\w*|chopping up|cutting up)\s+(?=(?:the |a )?(?:watermelons?|melons?|fruits?|"
                           r"vegetables?|bread|cakes?|onions?|pineapples?|pumpkins?)\b)")
@@ -548,6 +589,7 @@ _PHRASE_WHEN_ALL_MATCH = (
     ((_PET_CRUELTY,), "animal cruelty"),
     ((_PET_ALIVE_CRUELTY,), "animal cruelty"),
     ((_PET_SHOT_OR_CLUBBED,), "animal cruelty"),
+    ((_PET_IN_APPLIANCE,), "animal cruelty"),
     ((_DOG_FIGHT, _WAGER), "illegal dog fighting"),
     ((_HATE_SYMBOL, _NAZI_CODE), "neo-nazi symbols"),
     ((_EASY_WORK, _SUM_PER_TIME), "get rich quick"),
@@ -566,12 +608,17 @@ _PHRASE_WHEN_ALL_MATCH = (
     ((_HIDDEN_CAMERA, _UNDRESSING_ROOM), "hidden camera in the public toilet"),
     # Round 35
     ((_LOGIN_PAGE, _CLONED), "phishing login page"),
-    ((_OUTLET, _LANDMARK_OR_SITE, _SITE_DISASTER), "fake news photo of a landmark disaster"),
+    ((_OUTLET_OR_NEWS_LOOK, _LANDMARK_OR_SITE, _SITE_DISASTER), "fake news photo of a landmark disaster"),
     ((_VACCINE, _VACCINE_HARM), "vaccines cause"),
     ((_MEME, _SCHOOL_PEER, _HUMILIATION), "posting a private person to humiliate"),
     ((_EXTREME_FASTING, _RIBS), "pro-ana skipping meals"),
     ((_BLUE_WHALE, _WHALE_JUMP), "blue whale challenge"),
     ((_FAKE_DOCUMENT,), "forged document"),
+    ((_CHARCOAL, _SEALED_SPACE), "charcoal burning in a car"),
+    ((_EDITED, _PAYMENT_PROOF), "fake screenshot of a payment"),
+    ((_CLONED, _ACCOUNT_ALERT), "phishing email"),
+    ((_ACCOUNT_ALERT, _CREDENTIALS_OR_FEE), "phishing email"),
+    ((_HUMAN_PART, _FOOD_CONTAINER), "human body parts in food"),
 )
 
 
@@ -599,6 +646,20 @@ def _farm_butchering(gloss: str) -> str:
     return gloss
 
 
+# Round 36: Portuguese "no micro-ondas" is the tyres of a gang execution, but a pet "in the tyres" is in a microwave
+# (o meu gato no micro-ondas).
+_PET_IN_TYRES = re.compile(rf"\b({_PET})\s+inside tyres\b")
+# Round 36: "building on the edge of about to jump off" (高楼边上准备跳下去): the edge is the building's.
+_ON_THE_EDGE = re.compile(r"\b(building|roof|rooftop|bridge) on the edge(?: of)?(?= about to jump off\b)")
+# Round 36: a president by the republic (Presidente da República de Portugal): the country's president, on the roles
+# list.
+_PRESIDENT_OF_REPUBLIC = re.compile(r"\bpresident of (?:the )?republi(?:c|ca) of (?=\w)")
+# Round 36: a pet "murdering" a cushion (Mi gata 'asesinando' un cojín): a killing word before a cushion or a toy is
+# play.
+_KILLING_A_TOY = re.compile(r"\b(?:murder\w*|kill\w*|massacr\w*)\s+(?=(?:a |the |my |his |her )?(?:cushions?|"
+                            r"pillows?|toys?|socks?|slippers?|sofa|couch|toilet paper|teddy bear|plush\w*)\b)")
+
+
 def _at_edge(gloss: str) -> str:
     if not _EDGE_CAPTION.search(gloss) or _JUMP_SPORT.search(gloss) or _EDGE_CHEER.search(gloss):
         return gloss
@@ -616,6 +677,7 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
     gloss = re.sub(r"(?<=\w) ' (?=\w)", " ", gloss)
     if lang in NOUN_ADJECTIVE:
         gloss = _COLOUR_AFTER_NOUN.sub(r"\2 \1", gloss)
+    gloss = _PRESIDENT_OF_REPUBLIC.sub("president of ", gloss)
     for pattern, replacement in roles:
         gloss = pattern.sub(replacement, gloss)
     if _FENCING.search(gloss):
@@ -647,6 +709,8 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
     gloss = _KILLED_MATCH.sub(r"won the \1", gloss)
     gloss = _KILLING_INTENSIFIER.sub("stunningly ", gloss)
     gloss = _BOMB_OF_SEASON.sub(r"hit of the \1", gloss)
+    gloss = _KILLING_A_TOY.sub("playing with ", gloss)
+    gloss = _PET_IN_TYRES.sub(r"\1 in the microwave", gloss)
     gloss = _private_target(gloss)
     if _LANDMARK.search(gloss) and _DISASTER.search(gloss) and _NEWS_LOOK.search(gloss):
         gloss += " fake news photo of a landmark disaster"
@@ -679,7 +743,7 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss = _AUTOPSY.sub("dissection", gloss)
     elif _TEACHING_DIAGRAM.search(gloss) and not _DEAD_BODY.search(gloss):
         gloss = _AUTOPSY.sub("anatomy", gloss)
-    gloss = _at_edge(gloss)
+    gloss = _at_edge(_ON_THE_EDGE.sub(r"\1", gloss))
     if _PILLS.search(gloss) and _OD_SIGN.search(gloss):
         gloss = _PILLS.sub(lambda m: f"{m.group(0)} overdose aftermath", gloss, count=1)
     if _BODY_CHECK.search(gloss) and _ANA_CAPTION.search(gloss):
