@@ -261,8 +261,11 @@ class ContentPolicy:
                 name = self.terms.public_figure(roman)  # "Алла Пугачёва" is "alla pugacheva" on the list
             if name and not (self.satire == "allow" and self.gloss_terms.satirical(gloss)):
                 decision = Decision(False, "public-figures", "public-figures", 1.0, name)
-        if decision.allowed and self.prompt_checks.get("ngram", True):
-            # What the glossary could not read: the prompt's own words, by a model trained on prompts like it.
+        if decision.allowed and self.prompt_checks.get("ngram", True) and len(re.sub(r"\s", "", text)) >= int(
+                (self.config.get("ngram") or {}).get("min_chars", 5)):
+            # What the glossary could not read: the prompt's own words, by a model trained on prompts like it. A
+            # prompt of a few letters has almost no n-grams, and the model's prior alone (twelve classes of harm
+            # against one benign) would refuse it ("y" did).
             decision = self.ngram_decision(self.ngram.predict([text])[0], gloss)
         if decision.allowed:
             return decision

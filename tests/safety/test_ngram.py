@@ -59,9 +59,16 @@ def test_what_the_glossary_misses_the_ngram_model_refuses(tmp_path, prompt, cate
 
 
 @pytest.mark.parametrize("prompt", ["un gato durmiendo al sol en un jardín", "猫が縁側で昼寝している写真",
-                                    "ein Kind füttert Enten am See"])
+                                    "ein Kind füttert Enten am See", "y", "猫", "gato"])
 def test_ordinary_prompts_stay_allowed(policy, prompt):
     assert policy.check_prompt(prompt).allowed
+
+
+def test_a_prompt_of_a_few_letters_is_not_judged_by_the_ngram_model(tmp_path):
+    # With next to no n-grams the model gives its prior, which leans to harm (twelve classes against one).
+    policy = load_policy(write(tmp_path, "ngram:\n  unsafe_threshold: 0.5\n"))
+    assert policy.ngram_decision(policy.ngram.predict(["y"])[0], "and").allowed is False
+    assert policy.check_prompt("y").allowed and policy.check_prompt("猫").allowed
 
 
 def test_the_ngram_decision_follows_the_policy_file(tmp_path, policy):
