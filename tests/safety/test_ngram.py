@@ -1,7 +1,6 @@
 """The character n-gram classifier over prompts in other languages: saving and loading the head, what the policy
 does with it, and that English prompts never reach it."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,17 +8,7 @@ import pytest
 from safety import load_policy
 from safety.ngram import BENIGN, NgramClassifier
 from safety.train_ngram import fit, load_rows
-
-
-@pytest.fixture(scope="module")
-def policy():
-    return load_policy(None)
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    p = tmp_path / "policy.yaml"
-    p.write_text(text)
-    return p
+from tests.safety.conftest import write_policy
 
 
 def test_a_head_saved_and_loaded_gives_the_fitted_probabilities(tmp_path):
@@ -52,7 +41,7 @@ def test_full_width_letters_read_as_their_plain_form():
     ],
 )
 def test_what_the_glossary_misses_the_ngram_model_refuses(tmp_path, prompt, category):
-    rules_only = load_policy(write(tmp_path, "checks:\n  prompt:\n    ngram: false\n"))
+    rules_only = load_policy(write_policy(tmp_path, "checks:\n  prompt:\n    ngram: false\n"))
     assert rules_only.check_prompt(prompt).allowed
     decision = load_policy(None).check_prompt(prompt)
     assert (decision.allowed, decision.check, decision.category) == (False, "ngram", category)
@@ -66,7 +55,7 @@ def test_ordinary_prompts_stay_allowed(policy, prompt):
 
 def test_a_prompt_of_a_few_letters_is_not_judged_by_the_ngram_model(tmp_path):
     # With next to no n-grams the model gives its prior, which leans to harm (twelve classes against one).
-    policy = load_policy(write(tmp_path, "ngram:\n  unsafe_threshold: 0.5\n"))
+    policy = load_policy(write_policy(tmp_path, "ngram:\n  unsafe_threshold: 0.5\n"))
     assert policy.ngram_decision(policy.ngram.predict(["y"])[0], "and").allowed is False
     assert policy.check_prompt("y").allowed and policy.check_prompt("猫").allowed
 
@@ -76,9 +65,9 @@ def test_the_ngram_decision_follows_the_policy_file(tmp_path, policy):
     refused = policy.ngram_decision(probs, "a poster for the election")
     assert (refused.allowed, refused.category, refused.check) == (False, "political", "ngram")
     assert refused.score == pytest.approx(0.96)
-    allowing = load_policy(write(tmp_path, "categories:\n  political: {action: allow}\n"))
+    allowing = load_policy(write_policy(tmp_path, "categories:\n  political: {action: allow}\n"))
     assert allowing.ngram_decision(probs, "a poster for the election").allowed  # 0.06 left is under 0.9
-    stricter = load_policy(write(tmp_path, "ngram:\n  unsafe_threshold: 0.99\n"))
+    stricter = load_policy(write_policy(tmp_path, "ngram:\n  unsafe_threshold: 0.99\n"))
     assert stricter.ngram_decision(probs, "a poster for the election").allowed
     # Sexual with a minor in the gloss is the graver category, as everywhere else in the policy.
     minor = policy.ngram_decision({BENIGN: 0.02, "sexual": 0.98}, "a teenage girl in lingerie")

@@ -1,20 +1,8 @@
-from pathlib import Path
-
 import pytest
 
 from safety import ContentPolicy, Decision, get_policy, load_policy
 from safety.policy import PolicyError
-
-
-@pytest.fixture(scope="module")
-def policy():
-    return load_policy(None)
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    p = tmp_path / "policy.yaml"
-    p.write_text(text)
-    return p
+from tests.safety.conftest import write_policy
 
 
 @pytest.mark.parametrize(
@@ -94,30 +82,30 @@ def test_semantic_check_catches_paraphrase_without_terms():
 def test_policy_file_loosens_a_category(tmp_path):
     prompt = "a campaign poster for the republican candidate for president"
     assert not load_policy(None).check_prompt(prompt).allowed
-    loose = load_policy(write(tmp_path, "categories:\n  political: {action: allow}\n"))
+    loose = load_policy(write_policy(tmp_path, "categories:\n  political: {action: allow}\n"))
     assert loose.check_prompt(prompt).allowed
     # the rest of the shipped policy still applies
     assert not loose.check_prompt("a nude woman on a bed").allowed
 
 
 def test_policy_file_loosens_public_figures(tmp_path):
-    loose = load_policy(write(tmp_path, "categories:\n  public-figures: {action: allow}\n"))
+    loose = load_policy(write_policy(tmp_path, "categories:\n  public-figures: {action: allow}\n"))
     assert loose.check_prompt("a painting of barack obama reading a book").allowed
 
 
 def test_policy_file_tightens_with_extra_terms_and_threshold(tmp_path):
     prompt = "a glass of absinthe on a bar"
     assert load_policy(None).check_prompt(prompt).allowed
-    strict = load_policy(write(tmp_path, "extra_terms:\n  illegal: [absinthe]\n"))
+    strict = load_policy(write_policy(tmp_path, "extra_terms:\n  illegal: [absinthe]\n"))
     d = strict.check_prompt(prompt)
     assert (d.allowed, d.category, d.check) == (False, "illegal", "terms")
     # A threshold of 0 on a category refuses everything the classifier reads.
-    zero = load_policy(write(tmp_path, "categories:\n  spam: {threshold: 0.0}\n"))
+    zero = load_policy(write_policy(tmp_path, "categories:\n  spam: {threshold: 0.0}\n"))
     assert zero.check_prompt("a bowl of fruit").category == "spam"
 
 
 def test_checks_can_be_switched_off(tmp_path):
-    p = load_policy(write(tmp_path, "checks:\n  prompt: {terms: false, public_figures: false, profanity: false, semantic: false}\n"))
+    p = load_policy(write_policy(tmp_path, "checks:\n  prompt: {terms: false, public_figures: false, profanity: false, semantic: false}\n"))
     assert p.check_prompt("a nude woman on a bed").allowed
 
 
@@ -133,7 +121,7 @@ def test_checks_can_be_switched_off(tmp_path):
 )
 def test_malformed_policy_is_rejected(tmp_path, text):
     with pytest.raises(PolicyError):
-        load_policy(write(tmp_path, text))
+        load_policy(write_policy(tmp_path, text))
 
 
 def test_get_policy_is_cached_per_path():
@@ -176,7 +164,7 @@ def test_concurrent_checks_agree_with_sequential(policy):
 
 
 def test_allowing_sexual_never_allows_minors(tmp_path):
-    adult = load_policy(write(tmp_path, "categories:\n  sexual: {action: allow}\n"))
+    adult = load_policy(write_policy(tmp_path, "categories:\n  sexual: {action: allow}\n"))
     assert adult.check_prompt("a nude woman on a bed").allowed
     for prompt in ("a nude schoolgirl", "a 13 year old in a sexy pose", "a naked teen girl posing on a bed"):
         d = adult.check_prompt(prompt)
