@@ -11,7 +11,7 @@ it was trained on from one it never read.
 from __future__ import annotations
 
 import unicodedata
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,19 @@ BENIGN = "benign"
 def normalize(text: str) -> str:
     """Full-width and compatibility forms folded (ｋｉｌｌ, ㈱), lower case: what the n-grams are taken from."""
     return unicodedata.normalize("NFKC", text).lower()
+
+
+@lru_cache(maxsize=4)
+def _hasher(n_features: int, ngram_range: tuple[int, int]):
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(analyzer="char_wb", ngram_range=ngram_range, n_features=n_features,
+                             alternate_sign=False, norm=None, preprocessor=normalize)
+
+
+def hashed_counts(texts: list[str], n_features: int, ngram_range: tuple[int, int]):
+    """Hashed n-gram counts, one sparse row per text (what the TF-IDF weights are learned on)."""
+    return _hasher(n_features, ngram_range).transform(texts)
 
 
 class NgramClassifier:
@@ -43,16 +56,8 @@ class NgramClassifier:
     def trained_splits(self) -> set[str]:
         return set(filter(None, self.meta.get("splits", "").split(",")))
 
-    @cached_property
-    def _hasher(self):
-        from sklearn.feature_extraction.text import HashingVectorizer
-
-        return HashingVectorizer(analyzer="char_wb", ngram_range=self.ngram_range, n_features=self.n_features,
-                                 alternate_sign=False, norm=None, preprocessor=normalize)
-
     def counts(self, texts: list[str]):
-        """Hashed n-gram counts, one sparse row per text (what the TF-IDF weights are learned on)."""
-        return self._hasher.transform(texts)
+        return hashed_counts(texts, self.n_features, self.ngram_range)
 
     def tfidf(self, counts):
         """sklearn's TfidfTransformer(sublinear_tf=True) with this head's idf: 1 + log(count), times idf, L2 rows."""

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from safety.ngram import BENIGN, HEAD_PATH, NgramClassifier
+from safety.ngram import BENIGN, HEAD_PATH, NgramClassifier, hashed_counts
 
 DATA = Path(__file__).parent / "data" / "multilingual.jsonl"
 NOT_LEARNED = {"public-figures"}
@@ -46,8 +46,7 @@ def fit(rows: list[dict], C: float = C) -> NgramClassifier:
     from sklearn.linear_model import LogisticRegression
 
     rows = [r for r in rows if r["label"] == "allow" or r["category"] not in NOT_LEARNED]
-    blank = NgramClassifier([], np.zeros((0, N_FEATURES)), np.zeros(0), np.ones(N_FEATURES), NGRAM_RANGE)
-    counts = blank.counts([r["prompt"] for r in rows])
+    counts = hashed_counts([r["prompt"] for r in rows], N_FEATURES, NGRAM_RANGE)
     tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
     clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced", random_state=SEED)
     clf.fit(tfidf.transform(counts), np.array([label_of(r) for r in rows]))
