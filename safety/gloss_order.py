@@ -16,8 +16,8 @@ from pathlib import Path
 NOUN_ADJECTIVE = {"es", "fr", "pt", "it"}
 _COLOUR_AFTER_NOUN = re.compile(
     r"\b(?!(?:a|an|the|of|in|on|with|and|or|to|for|by|that|is|my|their|very)\b)"
-    # English compounds a phrase entry already gives in English order ("naranja sanguina" -> "blood orange",
-    # not "orange blood", which the classifier reads as gore).
+    # English compounds a phrase entry already gives in English order ("azul cielo" -> "sky blue", not "blue sky";
+    # "blood orange" written in English inside a prompt, not "orange blood", which the classifier reads as gore).
     r"(?!(?:blood orange|snow white|sky blue|navy blue|royal blue|baby blue|jet black|pitch black|lime green|"
     r"olive green|egg white|agent orange|clockwork orange)\b)([a-z]+) "
     r"(black|white|red|green|blue|yellow|grey|gray|brown|pink|purple|orange|naked|nude|fake|counterfeit|"
@@ -344,7 +344,11 @@ def _private_target(gloss: str) -> str:
 _LANDMARK = re.compile(r"\b(?:eiffel tower|tower eiffel|kremlin|spasskaya tower|big ben|colosseum|statue of liberty|"
                        r"white house|reichstag|brandenburg gate|sagrada familia|notre-dame|notre dame|leaning tower|"
                        r"tower of pisa|christ the redeemer|tokyo tower|taj mahal|burj khalifa|sydney opera house|"
-                       r"the tower|cathedral|the pyramids|gwanghwamun)\b")
+                       r"the tower|cathedral|the pyramids|gwanghwamun|"
+                       # Round 37: museums and other landmarks (el Museo del Prado ardiendo en el telediario de TVE)
+                       r"prado museum|louvre|british museum|hermitage|uffizi|sistine chapel|st peter's basilica|"
+                       r"acropolis|parthenon|alhambra|hagia sophia|forbidden city|great wall|mount rushmore|"
+                       r"golden gate bridge|tower bridge|buckingham palace|red square|empire state building)\b")
 _DISASTER = re.compile(r"\b(?:collapsed|collapsing|collapse|on fire|burning|burn|in flames|destroyed|bombed|in ruins|flooded|"
                        r"under water)\b")
 _NEWS_LOOK = re.compile(r"\b(?:breaking news|news outlet|news alert|news banner|news report|newscast|news photo|"
@@ -354,7 +358,7 @@ _NEWS_LOOK = re.compile(r"\b(?:breaking news|news outlet|news alert|news banner|
                         # Round 33: ANSA, EFE, dpa, TASS, Xinhua, Yonhap, Kyodo
                         r"ansa|efe|dpa|tass|xinhua|yonhap|kyodo|"
                         # Round 34: broadcasters' news shows (Televisa, Tagesschau, TF1, TG1, Jornal Nacional, CCTV, KBS)
-                        r"televisa|tagesschau|tf1|tg1|jornal nacional|cctv|kbs)\b")
+                        r"televisa|tagesschau|tf1|tg1|jornal nacional|cctv|kbs|tve)\b")
 # Round 27: a disaster that is no landmark's (a tsunami on a seafront, tanks rolling in, a coup attempt) in a news
 # agency's look, to pass as real or to spread: fake disaster news too. A news photo of a past tsunami is left alone.
 # Round 30: an eruption, a city destroyed, a military coup, looting migrants; "as if it were real", "looks real".
@@ -523,6 +527,11 @@ _UNDRESSING_ROOM = re.compile(r"\b(?:public toilet|toilets?|bathrooms?|changing 
 # for one's own app has no copy or impersonation.
 _LOGIN_PAGE = re.compile(r"\blogin (?:page|screen)s?\b")
 _CLONED = re.compile(r"\b(?:replica|clone|copy|impersonating|scam|fake|identical to the real one|looks real|real-looking)\b")
+# Round 37: any page made like a named one with a field for a PIN or a code (pagina uguale a quella di Poste Italiane per
+# inserire il PIN; страница входа как у Сбербанка, с полем для кода из смс): a phishing page, login or not. A login
+# page "like Apple's" asks for nothing.
+_PAGE = re.compile(r"\b(?:page|website|site)\b")
+_CLONED_OR_LIKE = re.compile(rf"{_CLONED.pattern}|\bsame as\b")
 # A disaster on a named newspaper's front page or in a named outlet's look (une Une du Monde, prima pagina del Corriere, no
 # estilo do G1, NHKニュース風): fake news, whether the site is a landmark (the Colosseum, Mount Fuji) or a nuclear plant.
 _OUTLET = re.compile(r"\b(?:front page|newspaper|le monde|le figaro|corriere|repubblica|el pais|el mundo|bild|spiegel|"
@@ -570,7 +579,7 @@ _ACCOUNT_ALERT = re.compile(r"\b(?:problem with your payment\w*|payment method p
                             r"account (?:suspended|locked|blocked)|verify your account|could not be delivered)\b")
 # ... or an alert beside a PIN, a password, a fee or a link (Poste Italiane – conto bloccato, inserisci il PIN; DHL:
 # nicht zugestellt, Gebühr unter diesem Link).
-_CREDENTIALS_OR_FEE = re.compile(r"\b(?:pin|password|passcode|card number|fee|link)\b")
+_CREDENTIALS_OR_FEE = re.compile(r"\b(?:pin|password|passcode|card number|fee|link|sms code|verification code)\b")
 # Round 36: human fingers, eyes or ears in a food container (사람 손가락이 잔뜩 들어 있는 김치통).
 _HUMAN_PART = re.compile(r"\bhuman (?:fingers?|eyeballs?|eyes|ears?|toes?|teeth|tongues?|hands?)\b")
 _FOOD_CONTAINER = re.compile(r"\b(?:kimchi container|lunch box|lunchbox|jar|soup|stew|pot|fridge|refrigerator|"
@@ -619,6 +628,8 @@ _PHRASE_WHEN_ALL_MATCH = (
     ((_CLONED, _ACCOUNT_ALERT), "phishing email"),
     ((_ACCOUNT_ALERT, _CREDENTIALS_OR_FEE), "phishing email"),
     ((_HUMAN_PART, _FOOD_CONTAINER), "human body parts in food"),
+    # Round 37
+    ((_PAGE, _CLONED_OR_LIKE, _CREDENTIALS_OR_FEE), "phishing login page"),
 )
 
 
