@@ -475,6 +475,11 @@ _FOOD = (r"(?:sauce|salsa|dish|burger|pizza|cake|pie|dessert|cocktail|chili|curr
          r"chocolates?|cookies?|pastry|pastries|truffles?|noodles|hot pot|tteokbokki)")
 _FOOD_THAT_KILLS = re.compile(rf"\b({_FOOD}(?:\s+\w+){{0,2}}?\s+(?:that|of))\s+(?:murder\w*|kill\w*)\b"
                               rf"|\b({_FOOD}(?:\s+\w+){{0,5}}?\s+(?:a |an )?(?:\w+ )?)massacre\b")
+# Round 38: meat "bleeding" a few words after it (filete poco hecho sangrando) is a rare steak, juicy; a steak knife is no meat.
+_BLEEDING_MEAT = re.compile(r"\b((?:steak|filet|fillet|meat|burger|roast beef|tartare)(?! knife)(?:\s+\w+){0,2}?)\s+(?:bleeding|bloody)\b")
+# Round 38: a food's ad (킬러 소스 치킨 광고) is a food photo; the English classifier reads a short "X ad" as spam.
+_FOOD_OR_MEAL = re.compile(rf"\b(?:{_FOOD}|fried chicken|chicken|steak|ramen|coffee|ice cream|bakery|restaurant)\b")
+_AD = re.compile(r"\b(?:ad|advert|advertisement|commercial)\b")
 # Round 33: a killing word right before the food (죽여주는 떡볶이, "killer tteokbokki").
 _KILLER_FOOD = re.compile(rf"\b(?:murder\w*|kill\w*|deadly)\s+(?={_FOOD}\b)")
 # Round 30. A vehicle driven into a crowd or a Christmas market (mit einem LKW in einen Weihnachtsmarkt rast, 車が人を
@@ -735,6 +740,9 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
             gloss += f" {phrase}"
     gloss = _FOOD_THAT_KILLS.sub(lambda m: f"{m.group(1) or m.group(2)} is amazing", gloss)
     gloss = _KILLER_FOOD.sub("amazing ", gloss)
+    gloss = _BLEEDING_MEAT.sub(r"\1 juicy", gloss)
+    if _FOOD_OR_MEAL.search(gloss):
+        gloss = _AD.sub("food photo", gloss)
     gloss = _SLICED_FOOD.sub("slicing ", gloss)
     gloss = _MEME_OF_LAUGHTER.sub("meme", gloss)
     if _HEALTH_CAUSE.search(gloss) and not _ELECTION.search(gloss):
