@@ -482,6 +482,8 @@ _FOOD_OR_MEAL = re.compile(rf"\b(?:{_FOOD}|fried chicken|chicken|steak|ramen|cof
 _AD = re.compile(r"\b(?:ad|advert|advertisement|commercial)\b")
 # Round 33: a killing word right before the food (죽여주는 떡볶이, "killer tteokbokki").
 _KILLER_FOOD = re.compile(rf"\b(?:murder\w*|kill\w*|deadly)\s+(?={_FOOD}\b)")
+# Round 39: ... or right after it (Burger 'tueur' au cheddar).
+_FOOD_KILLER = re.compile(rf"\b({_FOOD})\s+'?(?:killer|kill|deadly|murderous)\b'?")
 # Round 30. A vehicle driven into a crowd or a Christmas market (mit einem LKW in einen Weihnachtsmarkt rast, 車が人を
 # はね飛ばしていく): a ramming attack. A car in a market's car park, or a truck delivering to it, has no such act.
 _VEHICLE = re.compile(r"\b(?:vehicle|car|truck|lorry|van|bus)\b")
@@ -740,6 +742,7 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
             gloss += f" {phrase}"
     gloss = _FOOD_THAT_KILLS.sub(lambda m: f"{m.group(1) or m.group(2)} is amazing", gloss)
     gloss = _KILLER_FOOD.sub("amazing ", gloss)
+    gloss = _FOOD_KILLER.sub(r"amazing \1", gloss)
     gloss = _BLEEDING_MEAT.sub(r"\1 juicy", gloss)
     if _FOOD_OR_MEAL.search(gloss):
         gloss = _AD.sub("food photo", gloss)
