@@ -52,6 +52,12 @@ class Redispatcher:
         self._broker_down = False
 
     def start(self) -> None:
+        # Before the node takes its first job: a broker found without its marker lost what was sent to it, and the
+        # jobs accepted from now on go to this one. Left to the first pass, jobs accepted in between were sent twice.
+        try:
+            self._resend_if_broker_reset()
+        except redis.RedisError:
+            pass  # the loop notices the broker once it is back
         self._thread = threading.Thread(target=self._loop, name="easel-redispatcher", daemon=True)
         self._thread.start()
 
@@ -76,11 +82,7 @@ class Redispatcher:
             self._broker_down = False
         if not leader:
             return 0
-        if self.lock.broker_was_reset():
-            with self.sessions() as session:
-                lost = jobs.forget_dispatches(session)
-            if lost:
-                log.warning("the broker has lost its data; sending %d queued job(s) again", lost)
+        self._resend_if_broker_reset()
         sent = redispatch_pending(self.sessions, self.dispatcher, self.settings.max_attempts)
         if sent:
             log.info("re-dispatched %d queued job(s)", sent)
@@ -90,6 +92,13 @@ class Redispatcher:
             except Exception:  # the store is down: the next pass tries again, the re-dispatch above is done
                 log.exception("retention sweep failed")
         return sent
+
+    def _resend_if_broker_reset(self) -> None:
+        if self.lock.broker_was_reset():
+            with self.sessions() as session:
+                lost = jobs.forget_dispatches(session)
+            if lost:
+                log.warning("the broker has lost its data; sending %d queued job(s) again", lost)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
