@@ -311,6 +311,18 @@ def redis_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis of the test's own, for re-dispatchers built in the test: on the shared one they would race the stack's
+    API node for the leader key, and a test that removes the broker marker would make that node send its jobs again."""
+    workdir = tmp_path / "private-redis"
+    workdir.mkdir()
+    server = RedisServer(workdir)
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def distributed_database_url():
     """A PostgreSQL schema of our own, dropped at the end."""

@@ -13,18 +13,18 @@ from tests.conftest import migrated
 
 pytestmark = [pytest.mark.redis]
 
-MODEL = "redispatcher-start-test"  # a queue of this test's own
+MODEL = "kandinsky-2.2"
 
 
-def test_a_job_accepted_right_after_start_is_sent_once(make_settings, redis_server):
-    from worker.broker import BROKER_MARKER_KEY, LEADER_KEY, CeleryDispatcher
+def test_a_job_accepted_right_after_start_is_sent_once(make_settings, private_redis):
+    from worker.broker import BROKER_MARKER_KEY, CeleryDispatcher
     from worker.celery_app import queue_for
     from worker.redispatcher import Redispatcher
 
-    settings = migrated(make_settings(broker_url=redis_server.url, redispatch_interval_seconds=60))
+    settings = migrated(make_settings(broker_url=private_redis.url, redispatch_interval_seconds=60))
     services = Services.from_settings(settings)
-    client = redis_server.client()
-    client.delete(BROKER_MARKER_KEY, LEADER_KEY, queue_for(MODEL))
+    client = private_redis.client()
+    assert not client.exists(BROKER_MARKER_KEY), "a fresh Redis, as a wiped one: no marker"
     dispatcher = CeleryDispatcher(settings)
     node = Redispatcher(services.sessions, dispatcher, settings, services.storage)
     node.start()
@@ -41,5 +41,4 @@ def test_a_job_accepted_right_after_start_is_sent_once(make_settings, redis_serv
         assert client.llen(queue_for(MODEL)) == 1
     finally:
         node.stop()
-        client.delete(queue_for(MODEL))
         services.close()

@@ -32,14 +32,13 @@ def expired(services: Services, job_id: str) -> bool:
         return session.get(Job, job_id).images_expired_at is not None
 
 
-def test_only_the_leading_redispatcher_sweeps(make_settings, redis_server):
+def test_only_the_leading_redispatcher_sweeps(make_settings, private_redis):
     from worker.broker import CeleryDispatcher
     from worker.redispatcher import Redispatcher
 
-    settings = migrated(make_settings(broker_url=redis_server.url, retention_days=1,
+    settings = migrated(make_settings(broker_url=private_redis.url, retention_days=1,
                                       retention_sweep_interval_seconds=0, redispatch_interval_seconds=5))
     services = Services.from_settings(settings)
-    redis_server.client().delete("easel:redispatcher:leader")
     nodes = [Redispatcher(services.sessions, CeleryDispatcher(settings), settings, services.storage) for _ in "ab"]
     try:
         with services.sessions() as session:
