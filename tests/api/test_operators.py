@@ -419,7 +419,7 @@ def test_usage_sums_to_the_images_of_succeeded_jobs_per_group(ops):
     start = now - 3 * 86400
     response = ops.client.get(
         "/v1/organization/usage/images",
-        params={"start_time": start, "bucket_width": "1d", "group_by": ["model", "size", "api_key_id"]},
+        params={"start_time": start, "end_time": now, "bucket_width": "1d", "group_by": ["model", "size", "api_key_id"]},
         headers=ops.admin,
     )
     assert response.status_code == 200, response.text
