@@ -102,9 +102,31 @@ class PolicyError(ValueError):
     """The policy file is malformed (unknown category, bad action, threshold out of range)."""
 
 
+def _head_path(config: dict, section: str, default: str) -> Path:
+    head = Path((config.get(section) or {}).get("head", default))
+    return head if head.is_absolute() else SAFETY_DIR / head
+
+
+def _fraction(config: dict, section: str, key: str, default: float) -> float:
+    value = (config.get(section) or {}).get(key, default)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise PolicyError(f"{section}.{key} must be a number in [0, 1], not {value!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise PolicyError(f"{section}.{key} must be in [0, 1], not {value}")
+    return value
+
+
+def _category(config: dict, section: str, default: str) -> str:
+    category = (config.get(section) or {}).get("category", default)
+    if category not in CATEGORIES:
+        raise PolicyError(f"{section}.category: unknown category {category!r}")
+    return category
+
+
 class ContentPolicy:
     def __init__(self, config: dict):
-        self.config = config
         self.categories: dict[str, dict] = {}
         for name, rule in (config.get("categories") or {}).items():
             rule = rule or {}
@@ -118,7 +140,8 @@ class ContentPolicy:
         unknown = set(self.categories) - set(CATEGORIES)
         if unknown:
             raise PolicyError(f"unknown categories in policy: {sorted(unknown)}")
-        bad_terms = set(config.get("extra_terms") or {}) - set(CATEGORIES)
+        self.extra_terms: dict[str, list[str]] = config.get("extra_terms") or {}
+        bad_terms = set(self.extra_terms) - set(CATEGORIES)
         if bad_terms:
             raise PolicyError(f"extra_terms for unknown categories: {sorted(bad_terms)}")
         checks = config.get("checks") or {}
@@ -147,6 +170,24 @@ class ContentPolicy:
         self.suspend_window_hours = float(suspend.get("hours", 24) or 24)
         if self.retain_prompt_days < 0 or self.suspend_after_refusals < 0 or self.suspend_window_hours <= 0:
             raise PolicyError("review.retain_prompt_days and auto_suspend.refusals must be >= 0, auto_suspend.hours > 0")
+        # The models' settings, read and checked once: a bad value fails at load, not on a request.
+        self.semantic_head = _head_path(config, "semantic", "semantic_head.safetensors")
+        self.semantic_unsafe_threshold = _fraction(config, "semantic", "unsafe_threshold", 0.8)
+        self.ngram_head = _head_path(config, "ngram", "ngram_head.safetensors")
+        self.ngram_unsafe_threshold = _fraction(config, "ngram", "unsafe_threshold", 0.9)
+        self.ngram_min_chars = int((config.get("ngram") or {}).get("min_chars", 5))
+        self.profanity_threshold = _fraction(config, "profanity", "threshold", 0.9)
+        self.profanity_category = _category(config, "profanity", "harassment")
+        self.nsfw_threshold = _fraction(config, "nsfw", "threshold", 0.5)
+        self.nsfw_category = _category(config, "nsfw", "sexual")
+        self.nsfw_classes = frozenset((config.get("nsfw") or {}).get("classes") or ())
+        face = config.get("face") or {}
+        self.face_detector = face.get("detector", "nudenet")
+        if self.face_detector not in ("nudenet", "lbp"):
+            raise PolicyError(f"face.detector must be nudenet or lbp, not {self.face_detector!r}")
+        self.face_threshold = _fraction(config, "face", "threshold", 0.5)
+        self.face_min_size = _fraction(config, "face", "min_size", 0.0)
+        self.face_category = _category(config, "face", "public-figures")
         self._terms = None
         self._gloss_terms = None
         self._languages = None
@@ -169,7 +210,7 @@ class ContentPolicy:
                 if self._terms is None:
                     from safety.terms import TermMatcher
 
-                    self._terms = TermMatcher(extra=self.config.get("extra_terms") or {})
+                    self._terms = TermMatcher(extra=self.extra_terms)
         return self._terms
 
     @property
@@ -179,8 +220,7 @@ class ContentPolicy:
                 if self._semantic is None:
                     from safety.semantic import SemanticClassifier
 
-                    head = Path(self.config.get("semantic", {}).get("head", "semantic_head.safetensors"))
-                    self._semantic = SemanticClassifier(head if head.is_absolute() else SAFETY_DIR / head)
+                    self._semantic = SemanticClassifier(self.semantic_head)
         return self._semantic
 
     @property
@@ -191,8 +231,7 @@ class ContentPolicy:
                 if self._ngram is None:
                     from safety.ngram import NgramClassifier
 
-                    head = Path((self.config.get("ngram") or {}).get("head", "ngram_head.safetensors"))
-                    self._ngram = NgramClassifier.load(head if head.is_absolute() else SAFETY_DIR / head)
+                    self._ngram = NgramClassifier.load(self.ngram_head)
         return self._ngram
 
     @property
@@ -204,7 +243,7 @@ class ContentPolicy:
                     from safety.terms import TermMatcher, read_category_terms
 
                     extra = read_category_terms(SAFETY_DIR / "lang" / "terms.txt")
-                    for category, terms in (self.config.get("extra_terms") or {}).items():
+                    for category, terms in self.extra_terms.items():
                         extra.setdefault(category, []).extend(terms)
                     self._gloss_terms = TermMatcher(extra=extra)
         return self._gloss_terms
@@ -261,8 +300,8 @@ class ContentPolicy:
                 name = self.terms.public_figure(roman)  # "Алла Пугачёва" is "alla pugacheva" on the list
             if name and not (self.satire == "allow" and self.gloss_terms.satirical(gloss)):
                 decision = Decision(False, "public-figures", "public-figures", 1.0, name)
-        if decision.allowed and self.prompt_checks.get("ngram", True) and len(re.sub(r"\s", "", text)) >= int(
-                (self.config.get("ngram") or {}).get("min_chars", 5)):
+        if (decision.allowed and self.prompt_checks.get("ngram", True)
+                and len(re.sub(r"\s", "", text)) >= self.ngram_min_chars):
             # What the glossary could not read: the prompt's own words, by a model trained on prompts like it. A
             # prompt of a few letters has almost no n-grams, and the model's prior alone (twelve classes of harm
             # against one benign) would refuse it ("y" did).
@@ -306,12 +345,10 @@ class ContentPolicy:
         clean = terms.clean(text)
         scene = bool(clean) and len(re.findall(r"[a-z]{2,}", clean)) >= semantic_min_words
         if self.prompt_checks.get("profanity", True):
-            cfg = self.config.get("profanity") or {}
-            category = cfg.get("category", "harassment")
-            if self.blocks(category):
+            if self.blocks(self.profanity_category):
                 p = profanity(clean) if scene else 0.0
-                if p >= float(cfg.get("threshold", 0.9)):
-                    return Decision(False, category, "profanity", p)
+                if p >= self.profanity_threshold:
+                    return Decision(False, self.profanity_category, "profanity", p)
         if self.prompt_checks.get("semantic", True):
             if scene:
                 probs = self.semantic.predict([clean])[0]
@@ -339,7 +376,7 @@ class ContentPolicy:
             p, c = max(over)
         else:
             mass = sum(blocked.values())
-            if mass < float((self.config.get("semantic") or {}).get("unsafe_threshold", 0.8)):
+            if mass < self.semantic_unsafe_threshold:
                 return ALLOW
             c = max(blocked, key=blocked.get)
             p = mass
@@ -349,7 +386,7 @@ class ContentPolicy:
         """Refuse when the blocked categories together reach ngram.unsafe_threshold; the likeliest one is named."""
         blocked = {c: p for c, p in probs.items() if c in self.categories and self.blocks(self._minors_or(c, gloss))}
         mass = sum(blocked.values())
-        if not blocked or mass < float((self.config.get("ngram") or {}).get("unsafe_threshold", 0.9)):
+        if not blocked or mass < self.ngram_unsafe_threshold:
             return ALLOW
         return Decision(False, self._minors_or(max(blocked, key=blocked.get), gloss), "ngram", round(float(mass), 4))
 
@@ -365,26 +402,21 @@ class ContentPolicy:
         from safety import images
 
         if checks.get("nsfw"):
-            cfg = self.config.get("nsfw") or {}
-            category = cfg.get("category", "sexual")
-            classes = set(cfg.get("classes") or [])
-            thr = float(cfg.get("threshold", 0.5))
-            hits = [d for d in detections if d.label in classes and d.score >= thr]
-            if hits and self.blocks(category):
+            hits = [d for d in detections if d.label in self.nsfw_classes and d.score >= self.nsfw_threshold]
+            if hits and self.blocks(self.nsfw_category):
                 top = max(hits, key=lambda d: d.score)
-                return Decision(False, category, "nsfw", round(top.score, 4), top.label)
+                return Decision(False, self.nsfw_category, "nsfw", round(top.score, 4), top.label)
         if checks.get("face"):
-            cfg = self.config.get("face") or {}
-            min_side = float(cfg.get("min_size", 0.0)) * min(image.size)
-            if cfg.get("detector", "nudenet") == "lbp":
+            min_side = self.face_min_size * min(image.size)
+            if self.face_detector == "lbp":
                 faces = images.lbp_faces(image, int(min_side))
             else:
-                thr = float(cfg.get("threshold", 0.5))
-                faces = [d for d in detections if d.label in ("FACE_FEMALE", "FACE_MALE") and d.score >= thr]
+                faces = [d for d in detections
+                         if d.label in ("FACE_FEMALE", "FACE_MALE") and d.score >= self.face_threshold]
             faces = [d for d in faces if min(d.box[2], d.box[3]) >= min_side]
             if faces:
                 top = max(faces, key=lambda d: d.score)
-                return Decision(False, cfg.get("category", "public-figures"), "face", round(top.score, 4), top.label)
+                return Decision(False, self.face_category, "face", round(top.score, 4), top.label)
         return ALLOW
 
     def check_upload(self, image) -> Decision:

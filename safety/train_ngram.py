@@ -79,7 +79,8 @@ def validate(rows: list[dict], split: str) -> None:
     policy._ngram = head
     for t in (None, *THRESHOLDS):
         policy.prompt_checks = dict(policy.prompt_checks, ngram=t is not None)
-        policy.config = dict(policy.config, ngram=dict(policy.config.get("ngram") or {}, unsafe_threshold=t))
+        if t is not None:
+            policy.ngram_unsafe_threshold = t
         refused = np.array([not policy.check_prompt(r["prompt"]).allowed for r in test])
         head_line = "without the n-gram model" if t is None else (
             f"unsafe>={t:.2f} (n-gram alone {np.mean(mass[block] >= t):.3f} / {np.mean(mass[~block] >= t):.3f})")

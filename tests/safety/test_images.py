@@ -42,7 +42,7 @@ def test_plain_scene_is_allowed_at_upload_and_output(policy):
     assert policy.check_outputs([im])[0].allowed
     # The real NudeNet model sees nothing exposed in it.
     labels = {d.label for d in images.detect_all([im])[0] if d.score >= 0.5}
-    assert not labels & set(policy.config["nsfw"]["classes"])
+    assert not labels & policy.nsfw_classes
 
 
 def test_realistic_face_upload_is_refused(policy):

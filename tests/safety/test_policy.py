@@ -117,6 +117,11 @@ def test_checks_can_be_switched_off(tmp_path):
         "categories:\n  kittens: {action: block}\n",
         "extra_terms:\n  kittens: [meow]\n",
         "- just a list\n",
+        # The models' settings fail at load too, not on the first request that reads them.
+        "ngram:\n  unsafe_threshold: high\n",
+        "semantic:\n  unsafe_threshold: 1.5\n",
+        "nsfw:\n  category: nudity\n",
+        "face:\n  detector: haar\n",
     ],
 )
 def test_malformed_policy_is_rejected(tmp_path, text):
