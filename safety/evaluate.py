@@ -79,11 +79,12 @@ def print_table(name: str, res: dict) -> bool:
         rec = s["blocked"] / s["n"]
         ok &= rec >= TARGET_CAT_RECALL
         print(f"| {c} | {s['n']} | {s['blocked']} | {rec:.1%} | {s['own'] / s['n']:.1%} |")
-    print(f"| **all must-block** | {res['n_block']} | {round(res['recall'] * res['n_block'])} | **{res['recall']:.1%}** | |")
+    if res["n_block"]:
+        print(f"| **all must-block** | {res['n_block']} | {round(res['recall'] * res['n_block'])} | **{res['recall']:.1%}** | |")
     print(f"| **benign (false positives)** | {res['n_benign']} | {res['n_fp']} | **FP {res['fp']:.1%}** | |")
     checks = ", ".join(f"{k} {v}" for k, v in sorted(res["by_check"].items(), key=lambda kv: -kv[1]))
     print(f"\nblocked by check: {checks}")
-    ok &= res["recall"] >= TARGET_RECALL and res["fp"] <= TARGET_FP
+    ok &= (not res["n_block"] or res["recall"] >= TARGET_RECALL) and res["fp"] <= TARGET_FP
     print(f"targets (recall >= 95%, every category >= 90%, FP <= 3%): {'met' if ok else 'NOT met'}")
     return ok
 
@@ -103,17 +104,21 @@ def print_languages(name: str, policy, rows: list[dict]) -> tuple[bool, dict]:
         res = results[lang]
         cats = {c: s["blocked"] / s["n"] for c, s in res["per"].items()}
         low = min(cats, key=cats.get) if cats else None
-        met = res["recall"] >= TARGET_RECALL and res["fp"] <= TARGET_FP and all(v >= TARGET_CAT_RECALL for v in cats.values())
+        # A split of benign prompts only (`everyday`) is judged on its false positives.
+        met = ((not res["n_block"] or res["recall"] >= TARGET_RECALL) and res["fp"] <= TARGET_FP
+               and all(v >= TARGET_CAT_RECALL for v in cats.values()))
         ok &= met
         low_txt = f"{low} {cats[low]:.0%}" if low else "-"
-        print(f"| {lang} | {res['n_block']} | {res['recall']:.1%} | {low_txt} | {res['n_benign']} | "
+        recall = f"{res['recall']:.1%}" if res["n_block"] else "-"
+        print(f"| {lang} | {res['n_block']} | {recall} | {low_txt} | {res['n_benign']} | "
               f"{res['n_fp']} ({res['fp']:.1%}) | {'met' if met else 'NOT met'} |")
     n_block = sum(r["n_block"] for r in results.values())
     n_blocked = sum(s["blocked"] for r in results.values() for s in r["per"].values())
     n_benign = sum(r["n_benign"] for r in results.values())
     n_fp = sum(r["n_fp"] for r in results.values())
-    if n_block and n_benign:
-        print(f"| **all** | {n_block} | **{n_blocked / n_block:.1%}** | | {n_benign} | **{n_fp} ({n_fp / n_benign:.1%})** | |")
+    if n_benign:
+        recall = f"**{n_blocked / n_block:.1%}**" if n_block else "-"
+        print(f"| **all** | {n_block} | {recall} | | {n_benign} | **{n_fp} ({n_fp / n_benign:.1%})** | |")
     grid_langs = [lang for lang in langs if len(results[lang]["per"]) > 1]
     if grid_langs:
         print("\nRecall per category and language (blocked / prompts):\n")
@@ -135,7 +140,8 @@ SPLITS = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "tune4", "t
           "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17",
           "heldout18", "heldout19", "heldout20", "heldout21", "heldout22", "heldout23", "heldout24", "heldout25",
           "heldout26", "heldout27", "heldout28", "heldout29", "train",
-          "train2", "train3", "train4", "train5", "train6", "train7", "heldout30", "heldout31", "heldout32", "heldout33"]
+          "train2", "train3", "train4", "train5", "train6", "train7", "heldout30", "heldout31", "heldout32", "heldout33",
+          "heldout34", "everyday"]
 
 
 def load_multilingual(split: str) -> list[dict]:

@@ -480,6 +480,10 @@ _BLEEDING_MEAT = re.compile(r"\b((?:steak|filet|fillet|meat|burger|roast beef|ta
 # Round 38: a food's ad (킬러 소스 치킨 광고) is a food photo; the English classifier reads a short "X ad" as spam.
 _FOOD_OR_MEAL = re.compile(rf"\b(?:{_FOOD}|fried chicken|chicken|steak|ramen|coffee|ice cream|bakery|restaurant)\b")
 _AD = re.compile(r"\b(?:ad|advert|advertisement|commercial)\b")
+# Round 40: prices or deals that "kill" (precios que matan, prezzi che ammazzano, Killer-Angebot): an ad's hyperbole.
+_DEAL = r"(?:prices?|offers?|deals?|discounts?|sales?|promotions?|bargains?)"
+_DEAL_THAT_KILLS = re.compile(rf"\b({_DEAL}(?:\s+\w+)?\s+that)\s+(?:murder\w*|kill\w*|massacre\w*)\b")
+_KILLER_DEAL = re.compile(rf"\b(?:murder\w*|kill\w*|deadly)-?\s+(?={_DEAL}\b)")
 # Round 33: a killing word right before the food (죽여주는 떡볶이, "killer tteokbokki").
 _KILLER_FOOD = re.compile(rf"\b(?:murder\w*|kill\w*|deadly)\s+(?={_FOOD}\b)")
 # Round 39: ... or right after it (Burger 'tueur' au cheddar).
@@ -642,8 +646,10 @@ _PHRASE_WHEN_ALL_MATCH = (
 
 # Round 33: a public-health campaign's poster (affiche de campagne Santé publique France contre le tabac) is an awareness
 # poster, not an election's: "campaign poster" reads so beside a health cause and no candidate, party or vote.
-_CAMPAIGN_POSTER = re.compile(r"\bcampaign posters?\b")
+# Round 40: ... and a bare "campaign" beside a blood drive (campaña de donación de sangre) is the drive's, not a party's.
+_CAMPAIGN_POSTER = re.compile(r"\bcampaign(?: posters?)?\b")
 _HEALTH_CAUSE = re.compile(r"\b(?:public health|ministry of health|tobacco|smoking|vaccination|hand washing|blood donation|"
+                           r"blood drive|blood bag|"
                            r"breast cancer awareness|pink ribbon|road safety|hiv|aids prevention|organ donation)\b")
 _ELECTION = re.compile(r"\b(?:candidates?|party|parties|vote|votes|voting|elections?|president\w*|mayor)\b")
 # Round 30: a massacre's memorial (南京大屠杀纪念馆, mémorial du massacre) remembers it: "massacre" reads "tragedy" there.
@@ -740,6 +746,8 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         # A phrase the gloss already says (blue whale challenge 50) is not said twice.
         if phrase not in gloss and all(pattern.search(gloss) for pattern in patterns):
             gloss += f" {phrase}"
+    gloss = _DEAL_THAT_KILLS.sub(r"\1 are amazing", gloss)
+    gloss = _KILLER_DEAL.sub("amazing ", gloss)
     gloss = _FOOD_THAT_KILLS.sub(lambda m: f"{m.group(1) or m.group(2)} is amazing", gloss)
     gloss = _KILLER_FOOD.sub("amazing ", gloss)
     gloss = _FOOD_KILLER.sub(r"amazing \1", gloss)
@@ -749,7 +757,7 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
     gloss = _SLICED_FOOD.sub("slicing ", gloss)
     gloss = _MEME_OF_LAUGHTER.sub("meme", gloss)
     if _HEALTH_CAUSE.search(gloss) and not _ELECTION.search(gloss):
-        gloss = _CAMPAIGN_POSTER.sub("awareness poster", gloss)
+        gloss = _CAMPAIGN_POSTER.sub(lambda m: "awareness drive" if m.group(0) == "campaign" else "awareness poster", gloss)
     if _MEMORIAL.search(gloss):
         gloss = _MASSACRE.sub("tragedy", gloss)
     if _KITTENS.search(gloss):
