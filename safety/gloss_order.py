@@ -757,7 +757,8 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
     gloss = _SLICED_FOOD.sub("slicing ", gloss)
     gloss = _MEME_OF_LAUGHTER.sub("meme", gloss)
     if _HEALTH_CAUSE.search(gloss) and not _ELECTION.search(gloss):
-        gloss = _CAMPAIGN_POSTER.sub(lambda m: "awareness drive" if m.group(0) == "campaign" else "awareness poster", gloss)
+        # Plain "poster" and "drive": the English classifier reads "awareness" beside blood as self-harm.
+        gloss = _CAMPAIGN_POSTER.sub(lambda m: "drive" if m.group(0) == "campaign" else "poster", gloss)
     if _MEMORIAL.search(gloss):
         gloss = _MASSACRE.sub("tragedy", gloss)
     if _KITTENS.search(gloss):

@@ -58,8 +58,26 @@ _HARASSMENT_SIGNAL = re.compile(
     r"name|named|face|photo|meme|stupid|idiot|ugly|fat|pigs?|cow|whale|loser|worthless|trash|disgusting|mocking|"
     r"humiliat\w*|bully\w*|insult\w*|dox\w*|address|number)\b"
 )
+# Words that make a prompt spam at all: money or a prize promised, a way to reach the sender, a link, credentials, a
+# scheme. Without one the classifier's "spam" is an honest shop's ad ("summer sale poster, up to 50% off", "LinkedIn
+# banner for an accountant"), in English and in glosses alike.
+_SPAM_SIGNAL = re.compile(
+    r"(?:\b(?:earn\w*|income|money|cash|rich|millionaire|profit\w*|guarantee\w*|passive|salary|per (?:day|week|month)|"
+    r"a (?:day|week|month)|daily|monthly|wechat|whatsapp|telegram|tg|line|kakao\w*|signal|snap\w*|dm|inbox|add me|"
+    r"contact\w*|call|phone|number|qr|scan\w*|links?|click\w*|url|www|https?|bio|profile|free|win|wins|winning|won|"
+    r"winners?|prizes?|giveaways?|lottery|raffle|congratulations|gift cards?|vouchers?|casino|bet|bets|betting|"
+    r"gambl\w*|bonus\w*|spins|toto|slots?|crypto\w*|bitcoin\w*|btc|usdt|coins?|trading|invest\w*|forex|loans?|debt|"
+    r"fees?|deposit\w*|payment|bank\w*|cards?|accounts?|password\w*|pin|cvv|otp|codes?|login|log in|sign in|verif\w*|"
+    r"personal (?:information|data|details)|id number|cpf|pills?|viagra|pharmacy|prescription|replica\w*|fake|"
+    r"counterfeit|knock\w*|followers?|likes|subscribe\w*|views|recruit\w*|mlm|pyramid|multi-level|downline|"
+    r"side (?:hustle|job)|part-time|from home|at home|secret|trick|method|weight|lose|belly|diet\w*|slim\w*|infected|"
+    r"virus|tech support|urgent|act now|hurry|limited spots|drugs?|weed|cocaine|meth\w*|scam\w*|hack\w*|phishing|"
+    r"cheap\w*|essays?|visit)\b"
+    r"|[$€£¥₩₽]|\d{3,}|\d+k\b|\.com\b|\.net\b|@\w)"
+)
 _GLOSS_SIGNALS = {"sexual": _SEXUAL_SIGNAL, "sexual-minors": _SEXUAL_SIGNAL, "health-misinformation": _CLAIM_SIGNAL,
-                  "hate": _HATE_SIGNAL, "harassment": _HARASSMENT_SIGNAL}
+                  "hate": _HATE_SIGNAL, "harassment": _HARASSMENT_SIGNAL, "spam": _SPAM_SIGNAL}
+_ENGLISH_SIGNALS = {"spam": _SPAM_SIGNAL}
 
 log = logging.getLogger("easel.safety")
 
@@ -353,10 +371,11 @@ class ContentPolicy:
             if scene:
                 probs = self.semantic.predict([clean])[0]
                 decision = self.semantic_decision(probs, text)
-                signal = _GLOSS_SIGNALS.get(decision.category) if gloss else None
+                signals = _GLOSS_SIGNALS if gloss else _ENGLISH_SIGNALS
+                signal = signals.get(decision.category)
                 if signal is not None and not signal.search(clean):
                     # Judge again without the categories whose word is missing.
-                    probs = {c: p for c, p in probs.items() if c not in _GLOSS_SIGNALS or _GLOSS_SIGNALS[c].search(clean)}
+                    probs = {c: p for c, p in probs.items() if c not in signals or signals[c].search(clean)}
                     decision = self.semantic_decision(probs, text)
                 return decision
         return ALLOW

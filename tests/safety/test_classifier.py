@@ -40,9 +40,10 @@ def test_shipped_head_has_every_semantic_category():
 def test_dataset_has_disjoint_splits_and_trigger_word_benigns():
     rows = load_rows()
     train = {r["prompt"] for r in rows if r["split"] == "train"}
-    heldout = {r["prompt"] for r in rows if r["split"] in ("heldout", "heldout2")}
-    assert train and heldout and not train & heldout
-    assert {r["split"] for r in rows} == {"train", "heldout", "heldout2"}
+    held_out = {r["prompt"] for r in rows if r["split"] != "train"}
+    assert train and held_out and not train & held_out
+    # The head trains on `train` alone; the others are evaluation splits (docs/safety.md says which were tuned on).
+    assert {r["split"] for r in rows} == {"train", "heldout", "heldout2", "everyday", "commerce", "everyday2"}
     benign = " ".join(r["prompt"] for r in rows if r["label"] == "allow")
     for word in ("espresso", "killer whale", "naked mole rat", "breast stroke", "bloody mary"):
         assert word in benign

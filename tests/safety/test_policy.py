@@ -100,8 +100,8 @@ def test_policy_file_tightens_with_extra_terms_and_threshold(tmp_path):
     d = strict.check_prompt(prompt)
     assert (d.allowed, d.category, d.check) == (False, "illegal", "terms")
     # A threshold of 0 on a category refuses everything the classifier reads.
-    zero = load_policy(write_policy(tmp_path, "categories:\n  spam: {threshold: 0.0}\n"))
-    assert zero.check_prompt("a bowl of fruit").category == "spam"
+    zero = load_policy(write_policy(tmp_path, "categories:\n  violence: {threshold: 0.0}\n"))
+    assert zero.check_prompt("a bowl of fruit").category == "violence"
 
 
 def test_checks_can_be_switched_off(tmp_path):
@@ -174,3 +174,29 @@ def test_allowing_sexual_never_allows_minors(tmp_path):
     for prompt in ("a nude schoolgirl", "a 13 year old in a sexy pose", "a naked teen girl posing on a bed"):
         d = adult.check_prompt(prompt)
         assert (d.allowed, d.category) == (False, "sexual-minors"), prompt
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "spring sale banner, 15% off, pastel flowers",
+        "youtube channel banner for a woodworking hobbyist, oak planks and chisels",
+        "Plakat Winterschlussverkauf im Möbelhaus, bis zu 40 % reduziert",
+        "banner soldes d'hiver pour une boutique de vêtements, -30%",
+    ],
+)
+def test_an_honest_shops_ad_is_not_spam(policy, prompt):
+    # The classifier's "spam" needs a spam word (money promised, a link, credentials, a prize): an ad alone is not one.
+    assert policy.check_prompt(prompt).allowed
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "sale banner: make 3000 dollars a week from home, message me on whatsapp",
+        "bike shop giveaway poster, enter your card number to claim your free bike",
+    ],
+)
+def test_spam_with_its_words_is_still_refused(policy, prompt):
+    decision = policy.check_prompt(prompt)
+    assert (decision.allowed, decision.category) == (False, "spam")
