@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -301,14 +302,22 @@ class S3Target:
         return [S3Object(self, key) for key in self.weed.keys(self.bucket, f"{self.prefix}/{under}")]
 
 
+@contextmanager
+def running_redis(workdir: Path):
+    server = RedisServer(workdir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     if shutil.which("redis-server") is None:
         pytest.fail("the distributed tests need the redis-server binary (they stop and restart their own Redis)")
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.stop()
+    with running_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server
 
 
 @pytest.fixture
@@ -317,10 +326,8 @@ def private_redis(tmp_path):
     API node for the leader key, and a test that removes the broker marker would make that node send its jobs again."""
     workdir = tmp_path / "private-redis"
     workdir.mkdir()
-    server = RedisServer(workdir)
-    server.start()
-    yield server
-    server.stop()
+    with running_redis(workdir) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
