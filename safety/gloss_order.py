@@ -592,7 +592,7 @@ _ACCOUNT_ALERT = re.compile(r"\b(?:problem with your payment\w*|payment method p
 # nicht zugestellt, Gebühr unter diesem Link).
 _CREDENTIALS_OR_FEE = re.compile(r"\b(?:pin|password|passcode|card number|fee|link|sms code|verification code)\b")
 # Round 36: human fingers, eyes or ears in a food container (사람 손가락이 잔뜩 들어 있는 김치통).
-_HUMAN_PART = re.compile(r"\bhuman (?:fingers?|eyeballs?|eyes|ears?|toes?|teeth|tongues?|hands?)\b")
+_HUMAN_PART = re.compile(r"\bhuman (?:fingers?|eyeballs?|eyes|ears?|toes?|teeth|tongues?|hands?|heads?)\b")
 _FOOD_CONTAINER = re.compile(r"\b(?:kimchi container|lunch box|lunchbox|jar|soup|stew|pot|fridge|refrigerator|"
                              r"sandwich|pie|dumplings?|bento)\b")
 # A knife "dismembering" a fruit (سكين لتقطيع البطيخ): slicing it.
