@@ -271,6 +271,10 @@ _FIRE = re.compile(r"\b(?:fire|flames?|burning|gasoline|petrol)\b")
 # Round 26. A match "killed" (ha matado el partido, a tué le match, hat das Spiel gekillt, убил матч): a killing word
 # right before "the match" or "the game" is the sport's idiom for deciding it.
 _KILLED_MATCH = re.compile(r"\b(?:murder\w*|kill\w*|killer)\s+(?:the |a )?(match|game)\b")
+# Round 43: a team that "slaughters" or "shoots down" another beside a score or its players celebrating (الأهلي يذبح
+# الزمالك بخماسية, Bayern schießt Dortmund ab – 5:0): a win.
+_SCORE_OR_CHEERS = re.compile(r"(?<![\d:])\d{1,2}\s*[:\-]\s*\d{1,2}(?![\d:])|\bplayers celebrating\b")
+_WIN_WORD = re.compile(r"\b(?:murder\w*|kill\w*|slaughter\w*|slitting throat|shooting|massacr\w*)\b")
 # A killing or deadly word as an intensifier (убийственно красивый, mortellement beau, mortalmente aburrido,
 # 死ぬほど美味しい): before an adjective of praise or boredom it means "stunningly".
 _KILLING_INTENSIFIER = re.compile(
@@ -731,6 +735,8 @@ def english_order(gloss: str, lang: str, roles: list[tuple[re.Pattern, str]]) ->
         gloss = _TURNED_INTO_ANIMAL.sub(r"photoshopped as a \1", gloss)
     gloss = _farm_butchering(gloss)
     gloss = _KILLED_MATCH.sub(r"won the \1", gloss)
+    if _SPORT.search(gloss) and _SCORE_OR_CHEERS.search(gloss):
+        gloss = _WIN_WORD.sub("beats", gloss)
     gloss = _KILLING_INTENSIFIER.sub("stunningly ", gloss)
     gloss = _BOMB_OF_SEASON.sub(r"hit of the \1", gloss)
     gloss = _KILLING_A_TOY.sub("playing with ", gloss)
