@@ -12,6 +12,8 @@ from tests.safety.conftest import write_policy
 from tests.safety.round_prompts import ALLOWED, REFUSED
 
 COVERED = ("es", "fr", "de", "pt", "it", "ru", "zh", "ja", "ar", "ko")
+
+
 @pytest.fixture(scope="module")
 def detector():
     return LanguageDetector(COVERED)
