@@ -385,8 +385,9 @@ class ContentPolicy:
                 probs = self.semantic.predict([clean])[0]
                 decision = self.semantic_decision(probs, text)
                 # The prompt as written: the cleaning takes out allowed phrases such as "anti-bullying".
-                if (decision.category in _SUPPORT_SETS_ASIDE and _SUPPORT.search(text.lower())
-                        and not _HARM_DEPICTED.search(text.lower())):
+                written = text.lower()
+                if (decision.category in _SUPPORT_SETS_ASIDE and _SUPPORT.search(written)
+                        and not _HARM_DEPICTED.search(written)):
                     probs = {c: p for c, p in probs.items() if c not in _SUPPORT_SETS_ASIDE}
                     decision = self.semantic_decision(probs, text)
                 signals = _GLOSS_SIGNALS if gloss else _ENGLISH_SIGNALS
