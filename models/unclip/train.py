@@ -1,4 +1,4 @@
-"""Train every stage of the Easel unCLIP model from scratch, top to bottom, on the CPU.
+"""Train every stage of the Easel unCLIP model from scratch, top to bottom, on the CPU (or a GPU: --device cuda).
 
 Reproduce the shipped weights (2 CPU cores, shared; about 85 minutes):
 
@@ -20,8 +20,11 @@ Warm start (issue 22): `--init-from models/unclip/weights --retrain prior,decode
 shipped weights and trains the named stages further from there (the others are kept as they are); `--minutes`,
 `--steps` and `--lr` set those stages' budgets, e.g. `--minutes prior=6,decoder=70 --lr prior=2e-4,decoder=3e-4`;
 `--decoder-mix single=0.3,relation=0.55,emoji=0.15` sets each kind of item's share of the decoder's batches.
-Every phase (stage, steps, minutes, warm start or not, data version) is appended to `phases` in
+Every phase (stage, steps, minutes, warm start or not, data version, device, batch size) is appended to `phases` in
 weights/unclip_config.json, after the phases of the weights it started from.
+
+`--device cuda` runs the same loop on a GPU (data, networks and random draws on the device), where a larger
+`--batch decoder=256` pays; the checkpoint and the exported weights are the same files either way.
 
 Each stage runs for `steps` optimizer steps or until its `minutes` budget is spent, whichever comes first
 (the cores are shared with other work; the steps actually done are recorded in the checkpoint and in
@@ -69,6 +72,7 @@ class TrainConfig:
     tiny: bool = False
     seed: int = 0
     threads: int = 1  # the 2 cores are shared: with other work running, 2 threads ran 5x slower than 1
+    device: str = "cpu"
     encoder: StageConfig = field(default_factory=lambda: StageConfig(800, 128, 1e-3, 5))
     prior: StageConfig = field(default_factory=lambda: StageConfig(2000, 128, 5e-4, 8))
     upsampler: StageConfig = field(default_factory=lambda: StageConfig(1500, 16, 1e-3, 3))
@@ -111,51 +115,47 @@ def sampling_schedulers() -> dict:
 
 
 # ------------------------------------------------------------------------------------------------- data
-def load_data(path: str) -> dict:
+def load_data(path: str, device: str = "cpu") -> dict:
     train = np.load(Path(path) / "train.npz")
     hires = np.load(Path(path) / "hires.npz")
     meta = json.loads((Path(path) / "meta.json").read_text())
-    return {
+    data = {
         "images": torch.from_numpy(train["images_lo"]).permute(0, 3, 1, 2).float() / 127.5 - 1,
         "embeds": torch.from_numpy(train["embeds"].astype(np.float32)),
         "tokens": torch.from_numpy(train["tokens"]),  # float16, cast per batch (saves 0.5 GB)
         "token_mask": torch.from_numpy(train["token_mask"]),
         "kinds": torch.from_numpy(item_kinds(meta["recipe"], train["domain"])),
         "hires": torch.from_numpy(hires["images_hi"]),  # uint8 NHWC
-        "recipe": meta["recipe"],
     }
+    return {**{k: v.to(device) for k, v in data.items()}, "recipe": meta["recipe"]}
 
 
 def random_masks(batch: int, size: int, gen: torch.Generator) -> torch.Tensor:
     """1 = repaint. Half the batch: everything (plain generation); the rest: boxes, halves and borders
-    (edits and outpainting)."""
-    masks = torch.ones(batch, 1, size, size)
-    for i in range(batch):
-        kind = torch.rand((), generator=gen).item()
-        if kind < 0.5:
-            continue
-        m = torch.zeros(size, size)
-        r = lambda a, b: int(torch.randint(a, b + 1, (), generator=gen))  # noqa: E731
-        if kind < 0.75:  # a box
-            h, w = r(size // 4, size * 3 // 4), r(size // 4, size * 3 // 4)
-            y, x = r(0, size - h), r(0, size - w)
-            m[y : y + h, x : x + w] = 1
-        elif kind < 0.875:  # a half
-            side = r(0, 3)
-            half = size // 2
-            [m[:half], m[half:], m[:, :half], m[:, half:]][side].fill_(1)
-        else:  # a border (outpainting)
-            b = r(2, size // 4)
-            m.fill_(1)
-            m[b : size - b, b : size - b] = 0
-        masks[i, 0] = m
-    return masks
+    (edits and outpainting). Drawn on the generator's device, all items at once."""
+    dev = gen.device
+
+    def uniform_int(low, high):  # inclusive bounds, per item (tensors or ints)
+        return (low + torch.rand(batch, generator=gen, device=dev) * (high - low + 1)).floor()[:, None, None]
+
+    kind = torch.rand(batch, generator=gen, device=dev)[:, None, None]
+    ys = torch.arange(size, device=dev)[None, :, None]
+    xs = torch.arange(size, device=dev)[None, None, :]
+    h, w = uniform_int(size // 4, size * 3 // 4), uniform_int(size // 4, size * 3 // 4)
+    y, x = uniform_int(0, size - h[:, 0, 0]), uniform_int(0, size - w[:, 0, 0])
+    box = (ys >= y) & (ys < y + h) & (xs >= x) & (xs < x + w)
+    side, half = uniform_int(0, 3), size // 2
+    halves = torch.where(side == 0, ys < half, torch.where(side == 1, ys >= half, torch.where(side == 2, xs < half, xs >= half)))
+    b = uniform_int(2, size // 4)
+    border = ~((ys >= b) & (ys < size - b) & (xs >= b) & (xs < size - b))
+    masks = torch.where(kind < 0.5, True, torch.where(kind < 0.75, box, torch.where(kind < 0.875, halves, border)))
+    return masks[:, None].float()
 
 
 def mix_weights(kinds: torch.Tensor, mix: dict) -> torch.Tensor:
     """Per-item sampling weights that give each kind (data.ITEM_KINDS) its share of the draws."""
     counts = torch.bincount(kinds, minlength=len(ITEM_KINDS)).clamp(min=1).float()
-    share = torch.tensor([mix.get(k, 0.0) for k in ITEM_KINDS])
+    share = torch.tensor([mix.get(k, 0.0) for k in ITEM_KINDS], device=kinds.device)
     return (share / counts)[kinds]
 
 
@@ -179,13 +179,14 @@ def phases_of(weights_dir: Path) -> list[dict]:
 
 
 def current_phases(base: list[dict], progress: dict, warm: str | None, trained: list[str], recipe: dict,
-                   decoder_mix: dict | None = None) -> list[dict]:
+                   cfg: TrainConfig) -> list[dict]:
     """base plus one entry per stage this run trained (so far)."""
     new = [{"stage": s, "steps": progress[s], "minutes": round(progress.get(s + "_seconds", 0) / 60, 1),
-            "warm_start": warm, "data_version": recipe["version"]} for s in STAGES if s in trained and progress[s]]
+            "warm_start": warm, "data_version": recipe["version"], "device": cfg.device,
+            "batch_size": getattr(cfg, s).batch_size} for s in STAGES if s in trained and progress[s]]
     for phase in new:
-        if phase["stage"] == "decoder" and decoder_mix:
-            phase["decoder_mix"] = decoder_mix
+        if phase["stage"] == "decoder" and cfg.decoder_mix:
+            phase["decoder_mix"] = cfg.decoder_mix
     return base + new
 
 
@@ -227,6 +228,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--minutes", default="", help="per-stage minute budgets, e.g. prior=6,decoder=70")
     parser.add_argument("--steps", default="", help="per-stage step budgets, e.g. decoder=8000")
     parser.add_argument("--lr", default="", help="per-stage peak learning rates, e.g. decoder=3e-4")
+    parser.add_argument("--batch", default="", help="per-stage batch sizes, e.g. decoder=256 (on a GPU)")
+    parser.add_argument("--device", default=None, help="cpu (default) or cuda")
     parser.add_argument("--decoder-mix", default="", help="each item kind's share of the decoder's batches, "
                         "e.g. single=0.3,relation=0.55,emoji=0.15 (default: items sampled uniformly)")
     args = parser.parse_args(argv)
@@ -243,7 +246,10 @@ def main(argv: list[str] | None = None) -> dict:
     if args.init_from and not retrain:
         retrain = ["prior", "decoder"]
     assert set(retrain) <= set(STAGES), f"--retrain takes stages from {STAGES}"
-    for flag, field_name, kind in ((args.minutes, "minutes", float), (args.steps, "steps", int), (args.lr, "lr", float)):
+    if args.device:
+        cfg.device = args.device
+    budgets = ((args.minutes, "minutes", float), (args.steps, "steps", int), (args.lr, "lr", float), (args.batch, "batch_size", int))
+    for flag, field_name, kind in budgets:
         for item in filter(None, flag.split(",")):
             stage, value = item.split("=")
             assert stage in STAGES, f"unknown stage {stage!r}"
@@ -255,8 +261,10 @@ def main(argv: list[str] | None = None) -> dict:
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     random.seed(cfg.seed)
-    gen = torch.Generator().manual_seed(cfg.seed)
-    data = load_data(cfg.data)
+    device = torch.device(cfg.device)
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True  # TF32 matmuls on a GPU; no effect on the CPU
+    gen = torch.Generator(device=device).manual_seed(cfg.seed)
+    data = load_data(cfg.data, device)
     n_items = data["images"].shape[0]
     print(f"data: {n_items} captioned images, {data['hires'].shape[0]} high-res; recipe v{data['recipe']['version']}")
 
@@ -310,6 +318,9 @@ def main(argv: list[str] | None = None) -> dict:
             progress.update({k: v for k, v in shipped.items() if k.startswith(stage)})
         print(f"retraining {retrain}; kept from {cfg.weights}: {progress}")
 
+    for net in (*nets.values(), decoder_ema):
+        net.to(device)
+
     def checkpoint(stage: str, opt: torch.optim.Optimizer) -> None:
         opt_states[stage] = opt.state_dict()
         save_checkpoint(ckpt_path, cfg, {
@@ -322,7 +333,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     def export() -> None:
         export_weights(cfg, finished_nets(), progress, data["recipe"],
-                       current_phases(base_phases, progress, warm, trained, data["recipe"], cfg.decoder_mix))
+                       current_phases(base_phases, progress, warm, trained, data["recipe"], cfg))
 
     def finished_nets() -> dict:
         return {NET_OF_STAGE[s]: (decoder_ema if s == "decoder" else nets[NET_OF_STAGE[s]])
@@ -374,7 +385,7 @@ def main(argv: list[str] | None = None) -> dict:
         export()
 
     def batch_idx(b: int) -> torch.Tensor:
-        return torch.randint(0, n_items, (b,), generator=gen)
+        return torch.randint(0, n_items, (b,), generator=gen, device=device)
 
     # ---- 1. image encoder: CLIP with the text tower frozen
     encoder = nets["image_encoder"]
@@ -412,11 +423,11 @@ def main(argv: list[str] | None = None) -> dict:
         idx = batch_idx(b)
         x0 = (image_embeds[idx] - prior.clip_mean) / prior.clip_std
         txt, tokens, tmask = data["embeds"][idx], data["tokens"][idx].float(), data["token_mask"][idx].clone()
-        drop = torch.rand(b, generator=gen) < cfg.prior_drop
+        drop = torch.rand(b, generator=gen, device=device) < cfg.prior_drop
         txt, tokens = txt.masked_fill(drop[:, None], 0), tokens.masked_fill(drop[:, None, None], 0)
         tmask[drop] = False
-        t = torch.randint(0, 1000, (b,), generator=gen)
-        noise = torch.randn(x0.shape, generator=gen)
+        t = torch.randint(0, 1000, (b,), generator=gen, device=device)
+        noise = torch.randn(x0.shape, generator=gen, device=device)
         pred = prior(prior_sched.add_noise(x0, noise, t), t, proj_embedding=txt,
                      encoder_hidden_states=tokens, attention_mask=tmask).predicted_image_embedding
         return F.mse_loss(pred, x0)
@@ -428,13 +439,13 @@ def main(argv: list[str] | None = None) -> dict:
     hires = data["hires"]
 
     def upsampler_loss(b: int) -> torch.Tensor:
-        idx = torch.randint(0, hires.shape[0], (b,), generator=gen)
-        ys = torch.randint(0, 256 - 64 + 1, (b,), generator=gen) // 8 * 8
-        xs = torch.randint(0, 256 - 64 + 1, (b,), generator=gen) // 8 * 8
+        idx = torch.randint(0, hires.shape[0], (b,), generator=gen, device=device)
+        ys = torch.randint(0, 256 - 64 + 1, (b,), generator=gen, device=device) // 8 * 8
+        xs = torch.randint(0, 256 - 64 + 1, (b,), generator=gen, device=device) // 8 * 8
         crops = torch.stack([hires[i, y : y + 64, x : x + 64] for i, y, x in zip(idx, ys, xs)])
         crops = crops.permute(0, 3, 1, 2).float() / 127.5 - 1
         low = F.avg_pool2d(crops, 8)  # the same box filter the data builder uses for the 32x32 images
-        low = low + torch.randn(low.shape, generator=gen) * torch.rand(b, 1, 1, 1, generator=gen) * 0.06
+        low = low + torch.randn(low.shape, generator=gen, device=device) * torch.rand(b, 1, 1, 1, generator=gen, device=device) * 0.06
         return F.l1_loss(M.upsample(upsampler, low, 64), crops)
 
     run_stage("upsampler", upsampler, upsampler_loss)
@@ -442,6 +453,7 @@ def main(argv: list[str] | None = None) -> dict:
     # ---- 4. decoder: image embedding (+ text tokens) -> 32x32 image, with the inpainting channels
     decoder = nets["decoder"]
     dec_sched = train_scheduler("decoder")
+    alphas_cumprod = dec_sched.alphas_cumprod.to(device)
 
     item_weights = mix_weights(data["kinds"], cfg.decoder_mix) if cfg.decoder_mix else None
 
@@ -454,20 +466,20 @@ def main(argv: list[str] | None = None) -> dict:
         idx = decoder_idx(b)
         x0 = data["images"][idx]
         emb, tokens, tmask = image_embeds[idx], data["tokens"][idx].float(), data["token_mask"][idx].clone()
-        drop_img = torch.rand(b, generator=gen) < cfg.image_drop
-        drop_txt = torch.rand(b, generator=gen) < cfg.text_drop
+        drop_img = torch.rand(b, generator=gen, device=device) < cfg.image_drop
+        drop_txt = torch.rand(b, generator=gen, device=device) < cfg.text_drop
         emb = emb.masked_fill(drop_img[:, None], 0)
         tokens = tokens.masked_fill(drop_txt[:, None, None], 0)
         tmask[drop_txt] = False
         mask = random_masks(b, x0.shape[-1], gen)
         masked = x0 * (1 - mask)
-        t = torch.randint(0, 1000, (b,), generator=gen)
-        noise = torch.randn(x0.shape, generator=gen)
+        t = torch.randint(0, 1000, (b,), generator=gen, device=device)
+        noise = torch.randn(x0.shape, generator=gen, device=device)
         pred = M.decoder_forward(decoder, dec_sched.add_noise(x0, noise, t), t, masked, mask, emb, tokens, tmask)
         target = dec_sched.get_velocity(x0, noise, t)
         # Min-SNR-5 weighting (Hang et al. 2023; for v-prediction min(SNR, 5) / (SNR + 1)): the nearly clean
         # timesteps stop dominating the gradient, and the layout-deciding noisy ones converge sooner.
-        snr = dec_sched.alphas_cumprod[t] / (1 - dec_sched.alphas_cumprod[t])
+        snr = alphas_cumprod[t] / (1 - alphas_cumprod[t])
         snr_weight = (snr.clamp(max=5.0) / (snr + 1))[:, None, None, None]
         # Known pixels matter less: the inpainting input already shows them.
         weight = (0.1 + 0.9 * mask) * snr_weight

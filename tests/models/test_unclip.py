@@ -353,6 +353,32 @@ def test_smoke_data_never_shows_held_out_pairs(tmp_path):
             assert f"{color} {shape}" not in caption
 
 
+def test_training_masks_are_whole_pictures_boxes_halves_and_borders_in_their_shares():
+    from models.unclip import train as T
+
+    masks = T.random_masks(4000, 32, torch.Generator().manual_seed(0))[:, 0]
+    assert masks.shape == (4000, 32, 32) and set(masks.unique().tolist()) <= {0.0, 1.0}
+    counts = {"whole": 0, "box": 0, "half": 0, "border": 0}
+    for m in masks:
+        rows, cols = m.any(1).nonzero()[:, 0], m.any(0).nonzero()[:, 0]
+        h, w = len(rows), len(cols)
+        if m.all():
+            counts["whole"] += 1
+        elif m.sum() == h * w and (h, w) in ((16, 32), (32, 16)):
+            counts["half"] += 1  # a box may be 16x32 only if it is a half: boxes are 8 to 24 pixels a side
+        elif m.sum() == h * w:
+            assert 8 <= h <= 24 and 8 <= w <= 24, (h, w)
+            counts["box"] += 1
+        else:  # a frame: everything but a centred square
+            inner = (~m.bool()).nonzero()
+            b = int(inner[:, 0].min())
+            assert 2 <= b <= 8 and (~m.bool()).sum() == (32 - 2 * b) ** 2 and int(inner[:, 1].min()) == b
+            counts["border"] += 1
+    shares = {k: v / 4000 for k, v in counts.items()}
+    expected = {"whole": 0.5, "box": 0.25, "half": 0.125, "border": 0.125}
+    assert all(abs(shares[k] - expected[k]) < 0.03 for k in expected), shares
+
+
 def test_item_kinds_follow_the_build_order_and_the_decoder_mix_gives_each_kind_its_share(tmp_path):
     from models.unclip import data as D
     from models.unclip import train as T
