@@ -149,6 +149,17 @@ def _fraction(config: dict, section: str, key: str, default: float) -> float:
     return value
 
 
+def _count(config: dict, section: str, key: str, default: int) -> int:
+    value = (config.get(section) or {}).get(key)
+    try:
+        value = default if value is None else int(value)
+    except (TypeError, ValueError):
+        raise PolicyError(f"{section}.{key} must be a whole number >= 0, not {value!r}") from None
+    if value < 0:
+        raise PolicyError(f"{section}.{key} must be >= 0, not {value}")
+    return value
+
+
 def _category(config: dict, section: str, default: str) -> str:
     category = (config.get(section) or {}).get("category", default)
     if category not in CATEGORIES:
@@ -190,23 +201,25 @@ class ContentPolicy:
         self.unsupported = languages.get("unsupported", "block")
         if self.unsupported not in ("block", "allow"):
             raise PolicyError(f"languages.unsupported must be block or allow, not {self.unsupported!r}")
-        self.language_confidence = float(languages.get("min_confidence", 0.9))
-        self.gloss_min_words = int(languages.get("semantic_min_words", 3))
+        self.language_confidence = _fraction(config, "languages", "min_confidence", 0.9)
+        self.gloss_min_words = _count(config, "languages", "semantic_min_words", 3)
         # Human review and misuse: whether a refused prompt's text is kept for review (0 = never), and after how
         # many refusals within how many hours a key is suspended (0 = never).
-        review = config.get("review") or {}
-        self.retain_prompt_days = int(review.get("retain_prompt_days", 0) or 0)
-        suspend = config.get("auto_suspend") or {}
-        self.suspend_after_refusals = int(suspend.get("refusals", 0) or 0)
-        self.suspend_window_hours = float(suspend.get("hours", 24) or 24)
-        if self.retain_prompt_days < 0 or self.suspend_after_refusals < 0 or self.suspend_window_hours <= 0:
-            raise PolicyError("review.retain_prompt_days and auto_suspend.refusals must be >= 0, auto_suspend.hours > 0")
+        self.retain_prompt_days = _count(config, "review", "retain_prompt_days", 0)
+        self.suspend_after_refusals = _count(config, "auto_suspend", "refusals", 0)
+        hours = (config.get("auto_suspend") or {}).get("hours") or 24
+        try:
+            self.suspend_window_hours = float(hours)
+        except (TypeError, ValueError):
+            raise PolicyError(f"auto_suspend.hours must be a number > 0, not {hours!r}") from None
+        if self.suspend_window_hours <= 0:
+            raise PolicyError(f"auto_suspend.hours must be > 0, not {hours}")
         # The models' settings, read and checked once: a bad value fails at load, not on a request.
         self.semantic_head = _head_path(config, "semantic", "semantic_head.safetensors")
         self.semantic_unsafe_threshold = _fraction(config, "semantic", "unsafe_threshold", 0.8)
         self.ngram_head = _head_path(config, "ngram", "ngram_head.safetensors")
         self.ngram_unsafe_threshold = _fraction(config, "ngram", "unsafe_threshold", 0.9)
-        self.ngram_min_chars = int((config.get("ngram") or {}).get("min_chars", 5))
+        self.ngram_min_chars = _count(config, "ngram", "min_chars", 5)
         self.profanity_threshold = _fraction(config, "profanity", "threshold", 0.9)
         self.profanity_category = _category(config, "profanity", "harassment")
         self.nsfw_threshold = _fraction(config, "nsfw", "threshold", 0.5)

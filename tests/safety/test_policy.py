@@ -122,6 +122,11 @@ def test_checks_can_be_switched_off(tmp_path):
         "semantic:\n  unsafe_threshold: 1.5\n",
         "nsfw:\n  category: nudity\n",
         "face:\n  detector: haar\n",
+        "ngram:\n  min_chars: five\n",
+        "languages:\n  semantic_min_words: -1\n",
+        "languages:\n  min_confidence: sure\n",
+        "review:\n  retain_prompt_days: a week\n",
+        "auto_suspend:\n  hours: -2\n",
     ],
 )
 def test_malformed_policy_is_rejected(tmp_path, text):
