@@ -145,7 +145,8 @@ def random_masks(batch: int, size: int, gen: torch.Generator) -> torch.Tensor:
     y, x = uniform_int(0, size - h[:, 0, 0]), uniform_int(0, size - w[:, 0, 0])
     box = (ys >= y) & (ys < y + h) & (xs >= x) & (xs < x + w)
     side, half = uniform_int(0, 3), size // 2
-    halves = torch.where(side == 0, ys < half, torch.where(side == 1, ys >= half, torch.where(side == 2, xs < half, xs >= half)))
+    halves = torch.where(side == 0, ys < half,
+                         torch.where(side == 1, ys >= half, torch.where(side == 2, xs < half, xs >= half)))
     b = uniform_int(2, size // 4)
     border = ~((ys >= b) & (ys < size - b) & (xs >= b) & (xs < size - b))
     masks = torch.where(kind < 0.5, True, torch.where(kind < 0.75, box, torch.where(kind < 0.875, halves, border)))
@@ -248,7 +249,8 @@ def main(argv: list[str] | None = None) -> dict:
     assert set(retrain) <= set(STAGES), f"--retrain takes stages from {STAGES}"
     if args.device:
         cfg.device = args.device
-    budgets = ((args.minutes, "minutes", float), (args.steps, "steps", int), (args.lr, "lr", float), (args.batch, "batch_size", int))
+    budgets = ((args.minutes, "minutes", float), (args.steps, "steps", int), (args.lr, "lr", float),
+               (args.batch, "batch_size", int))
     for flag, field_name, kind in budgets:
         for item in filter(None, flag.split(",")):
             stage, value = item.split("=")
@@ -262,7 +264,8 @@ def main(argv: list[str] | None = None) -> dict:
     torch.manual_seed(cfg.seed)
     random.seed(cfg.seed)
     device = torch.device(cfg.device)
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True  # TF32 matmuls on a GPU; no effect on the CPU
+    # TF32 matmuls on a GPU; no effect on the CPU.
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
     data = load_data(cfg.data, device)
     n_items = data["images"].shape[0]
@@ -445,7 +448,8 @@ def main(argv: list[str] | None = None) -> dict:
         crops = torch.stack([hires[i, y : y + 64, x : x + 64] for i, y, x in zip(idx, ys, xs)])
         crops = crops.permute(0, 3, 1, 2).float() / 127.5 - 1
         low = F.avg_pool2d(crops, 8)  # the same box filter the data builder uses for the 32x32 images
-        low = low + torch.randn(low.shape, generator=gen, device=device) * torch.rand(b, 1, 1, 1, generator=gen, device=device) * 0.06
+        noise = torch.randn(low.shape, generator=gen, device=device)  # before its strength: the seeded draws keep their order
+        low = low + noise * torch.rand(b, 1, 1, 1, generator=gen, device=device) * 0.06
         return F.l1_loss(M.upsample(upsampler, low, 64), crops)
 
     run_stage("upsampler", upsampler, upsampler_loss)

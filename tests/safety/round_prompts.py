@@ -782,7 +782,8 @@ ALLOWED = {
         "ملصق: الأهلي يذبح الزمالك بخماسية واللاعبون يحتفلون",
         "رسم تعليمي لخطوات الإنعاش القلبي الرئوي",
         "رسم فكاهي للمثل الشعبي بأسلوب الكاريكاتير",
-    ],    # Round 44: the pope and other one-holder roles as people write them in a sentence (the French and Portuguese
+    ],
+    # Round 44: the pope and other one-holder roles as people write them in a sentence (the French and Portuguese
     # contractions du/au, do/ao, Russian cases, the pope's names), which their glossaries listed only as a subject.
     44: [
         "foto realista del papá cocinando",
