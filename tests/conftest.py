@@ -51,11 +51,16 @@ def tiny_unclip_dir(tmp_path_factory):
 
     torch.manual_seed(0)
     schedulers = sampling_schedulers()
+    with torch.random.fork_rng():  # its own draws: the other networks stay as they were before it existed
+        torch.manual_seed(1)
+        text_adapter = M.make_text_adapter(tiny=True)
+        torch.nn.init.normal_(text_adapter.proj_out.weight, std=0.02)  # as if trained: not the identity
     pipe = UnclipPipeline(
         text_encoder=FrozenTextEncoder(),
         image_encoder=M.make_image_encoder(tiny=True),
         prior=M.make_prior(tiny=True),
         decoder=M.make_decoder(tiny=True),
+        text_adapter=text_adapter,
         upsampler=M.make_upsampler(tiny=True),
         prior_scheduler=schedulers["prior_scheduler"],
         decoder_scheduler=schedulers["decoder_scheduler"],

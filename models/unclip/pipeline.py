@@ -67,11 +67,12 @@ def tensor_to_pils(images: torch.Tensor) -> list[Image.Image]:
 
 class UnclipPipeline:
     def __init__(self, text_encoder, image_encoder, prior, decoder, upsampler, prior_scheduler, decoder_scheduler,
-                 config: dict | None = None, device: str = "cpu"):
+                 config: dict | None = None, device: str = "cpu", text_adapter=None):
         self.text_encoder = text_encoder
         self.image_encoder = image_encoder.to(device).eval()
         self.prior = prior.to(device).eval()
         self.decoder = decoder.to(device).eval()
+        self.text_adapter = text_adapter.to(device).eval() if text_adapter is not None else None
         self.upsampler = upsampler.to(device).eval()
         self.prior_scheduler = prior_scheduler
         self.decoder_scheduler = decoder_scheduler
@@ -91,6 +92,9 @@ class UnclipPipeline:
             image_encoder=M.ImageEncoder.from_pretrained(path / "image_encoder", **load),
             prior=PriorTransformer.from_pretrained(path / "prior", **load),
             decoder=UNet2DConditionModel.from_pretrained(path / "decoder", **load),
+            # Weights trained before the adapter existed have none: their decoder reads the raw token states.
+            text_adapter=M.TextAdapter.from_pretrained(path / "text_adapter", **load)
+            if (path / "text_adapter").exists() else None,
             upsampler=UNet2DModel.from_pretrained(path / "upsampler", **load),
             prior_scheduler=DDIMScheduler.from_pretrained(path / "prior_scheduler"),
             decoder_scheduler=DPMSolverMultistepScheduler.from_pretrained(path / "decoder_scheduler"),
@@ -100,8 +104,9 @@ class UnclipPipeline:
 
     def save_pretrained(self, path: str | Path) -> None:
         path = Path(path)
-        for name in ("image_encoder", "prior", "decoder", "upsampler"):
-            getattr(self, name).save_pretrained(path / name, safe_serialization=True)
+        for name in ("image_encoder", "prior", "decoder", "text_adapter", "upsampler"):
+            if getattr(self, name) is not None:
+                getattr(self, name).save_pretrained(path / name, safe_serialization=True)
         self.prior_scheduler.save_pretrained(path / "prior_scheduler")
         self.decoder_scheduler.save_pretrained(path / "decoder_scheduler")
         (path / "unclip_config.json").write_text(json.dumps({**self.config, "defaults": self.defaults}, indent=2))
@@ -196,6 +201,9 @@ class UnclipPipeline:
             tokens = torch.zeros(n, self.text_encoder.max_tokens, M.EMBED_DIM, device=dev)
             token_mask = torch.zeros(n, self.text_encoder.max_tokens, dtype=torch.bool, device=dev)
         no_tokens, no_mask = torch.zeros_like(tokens), torch.zeros_like(token_mask)
+        decoder_tokens = tokens
+        if self.text_adapter is not None and prompts is not None:  # row by row, as a lone request's
+            decoder_tokens = torch.cat([self.text_adapter(tokens[i : i + 1], token_mask[i : i + 1]) for i in range(n)])
 
         # 2. prior: text -> image embedding (DDIM on x0 predictions, classifier-free guidance)
         if use_prior:
@@ -249,7 +257,7 @@ class UnclipPipeline:
                 torch.cat([masked_in, masked_in]),
                 torch.cat([mask_in, mask_in]),
                 torch.cat([torch.zeros_like(image_embeds), image_embeds]),
-                torch.cat([no_tokens, tokens]),
+                torch.cat([no_tokens, decoder_tokens]),
                 torch.cat([no_mask, token_mask]),
             )
             uncond, cond = both.chunk(2)

@@ -15,7 +15,8 @@ Stages, in order (each needs the one before):
   2. prior: diffusion (x0-prediction) from text embedding + token states to the image encoder's embedding;
   3. upsampler: 32 -> 256 residual regression on random crops, with noise on its input (robust to the decoder);
   4. decoder: v-prediction diffusion (min-SNR weighted) at 32x32 conditioned on image embedding + text tokens, 9-channel
-     inpainting input, conditioning dropped at random for classifier-free guidance.
+     inpainting input, conditioning dropped at random for classifier-free guidance; the text adapter (the
+     trainable layers between the frozen token states and the decoder) is trained with it.
 Warm start (issue 22): `--init-from models/unclip/weights --retrain prior,decoder` loads every network from the
 shipped weights and trains the named stages further from there (the others are kept as they are); `--minutes`,
 `--steps` and `--lr` set those stages' budgets, e.g. `--minutes prior=6,decoder=70 --lr prior=2e-4,decoder=3e-4`;
@@ -53,7 +54,8 @@ from models.unclip.data import ITEM_KINDS, item_kinds
 
 VERSION = "easel-unclip-1"
 STAGES = ("encoder", "prior", "upsampler", "decoder")
-NET_OF_STAGE = {"encoder": "image_encoder", "prior": "prior", "upsampler": "upsampler", "decoder": "decoder"}
+NETS_OF_STAGE = {"encoder": ("image_encoder",), "prior": ("prior",), "upsampler": ("upsampler",),
+                 "decoder": ("decoder", "text_adapter")}
 
 
 @dataclass
@@ -186,8 +188,10 @@ def current_phases(base: list[dict], progress: dict, warm: str | None, trained: 
             "warm_start": warm, "data_version": recipe["version"], "device": cfg.device,
             "batch_size": getattr(cfg, s).batch_size} for s in STAGES if s in trained and progress[s]]
     for phase in new:
-        if phase["stage"] == "decoder" and cfg.decoder_mix:
-            phase["decoder_mix"] = cfg.decoder_mix
+        if phase["stage"] == "decoder":
+            if cfg.decoder_mix:
+                phase["decoder_mix"] = cfg.decoder_mix
+            phase["drop"] = {"image": cfg.image_drop, "text": cfg.text_drop}
     return base + new
 
 
@@ -231,6 +235,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--lr", default="", help="per-stage peak learning rates, e.g. decoder=3e-4")
     parser.add_argument("--batch", default="", help="per-stage batch sizes, e.g. decoder=256 (on a GPU)")
     parser.add_argument("--device", default=None, help="cpu (default) or cuda")
+    parser.add_argument("--drop", default="", help="conditioning dropout of the decoder, e.g. image=0.3,text=0.2 "
+                        "(defaults: TrainConfig.image_drop, text_drop)")
     parser.add_argument("--decoder-mix", default="", help="each item kind's share of the decoder's batches, "
                         "e.g. single=0.3,relation=0.55,emoji=0.15 (default: items sampled uniformly)")
     args = parser.parse_args(argv)
@@ -256,6 +262,10 @@ def main(argv: list[str] | None = None) -> dict:
             stage, value = item.split("=")
             assert stage in STAGES, f"unknown stage {stage!r}"
             setattr(getattr(cfg, stage), field_name, kind(value))
+    for item in filter(None, args.drop.split(",")):
+        kind, value = item.split("=")
+        assert kind in ("image", "text"), f"--drop takes image= and text=, not {kind!r}"
+        setattr(cfg, f"{kind}_drop", float(value))
     if args.decoder_mix:
         cfg.decoder_mix = {k: float(v) for k, v in (item.split("=") for item in args.decoder_mix.split(","))}
         assert set(cfg.decoder_mix) <= set(ITEM_KINDS), f"--decoder-mix takes kinds from {ITEM_KINDS}"
@@ -276,10 +286,17 @@ def main(argv: list[str] | None = None) -> dict:
         "prior": M.make_prior(cfg.tiny),
         "upsampler": M.make_upsampler(cfg.tiny),
         "decoder": M.make_decoder(cfg.tiny),
+        "text_adapter": M.make_text_adapter(cfg.tiny),
     }
-    decoder_ema = M.make_decoder(cfg.tiny)
-    decoder_ema.load_state_dict(nets["decoder"].state_dict())
-    decoder_ema.requires_grad_(False)
+    # The decoder stage's networks are exported as their exponential moving averages.
+    emas = {"decoder": M.make_decoder(cfg.tiny), "text_adapter": M.make_text_adapter(cfg.tiny)}
+
+    def reset_emas() -> None:
+        for name, ema in emas.items():
+            ema.load_state_dict(nets[name].state_dict())
+            ema.requires_grad_(False)
+
+    reset_emas()
     progress = {s: 0 for s in STAGES}
     opt_states: dict = {}
 
@@ -293,7 +310,8 @@ def main(argv: list[str] | None = None) -> dict:
         assert ckpt["version"] == VERSION, f"checkpoint is {ckpt['version']}, this script is {VERSION}"
         for name, net in nets.items():
             net.load_state_dict(ckpt["nets"][name])
-        decoder_ema.load_state_dict(ckpt["decoder_ema"])
+        for name, ema in emas.items():
+            ema.load_state_dict(ckpt["emas"][name])
         progress, opt_states = ckpt["progress"], ckpt["optimizers"]
         gen.set_state(ckpt["generator"])
         base_phases, trained, warm = ckpt.get("base_phases", []), ckpt.get("trained", list(STAGES)), ckpt.get("warm")
@@ -301,12 +319,14 @@ def main(argv: list[str] | None = None) -> dict:
     elif args.init_from:  # warm start: every network as exported; the retrained stages continue from there
         shipped = json.loads((source / "unclip_config.json").read_text())["steps_done"]
         for stage in STAGES:
-            name = NET_OF_STAGE[stage]
-            nets[name] = type(nets[name]).from_pretrained(source / name, torch_dtype=torch.float32)
-            if stage == "decoder":
-                decoder_ema.load_state_dict(nets[name].state_dict())
+            for name in NETS_OF_STAGE[stage]:
+                if not (source / name).exists():  # weights from before the text adapter: it starts as identity
+                    print(f"{source} has no {name}: a new one")
+                    continue
+                nets[name] = type(nets[name]).from_pretrained(source / name, torch_dtype=torch.float32)
             if stage not in retrain:
                 progress.update({k: v for k, v in shipped.items() if k.startswith(stage)})
+        reset_emas()
         progress["warm_started"] = True
         print(f"warm start from {source}: training {retrain} further; kept: {progress}")
     elif retrain:  # the stages kept come from the exported weights, as trained
@@ -314,21 +334,21 @@ def main(argv: list[str] | None = None) -> dict:
         for stage in STAGES:
             if stage in retrain:
                 continue
-            name = NET_OF_STAGE[stage]
-            nets[name] = type(nets[name]).from_pretrained(Path(cfg.weights) / name, torch_dtype=torch.float32)
-            if stage == "decoder":
-                decoder_ema.load_state_dict(nets[name].state_dict())
+            for name in NETS_OF_STAGE[stage]:
+                if (Path(cfg.weights) / name).exists():
+                    nets[name] = type(nets[name]).from_pretrained(Path(cfg.weights) / name, torch_dtype=torch.float32)
             progress.update({k: v for k, v in shipped.items() if k.startswith(stage)})
+        reset_emas()
         print(f"retraining {retrain}; kept from {cfg.weights}: {progress}")
 
-    for net in (*nets.values(), decoder_ema):
+    for net in (*nets.values(), *emas.values()):
         net.to(device)
 
     def checkpoint(stage: str, opt: torch.optim.Optimizer) -> None:
         opt_states[stage] = opt.state_dict()
         save_checkpoint(ckpt_path, cfg, {
             "nets": {k: v.state_dict() for k, v in nets.items()},
-            "decoder_ema": decoder_ema.state_dict(),
+            "emas": {k: v.state_dict() for k, v in emas.items()},
             "progress": progress, "optimizers": opt_states, "generator": gen.get_state(),
             "data_recipe": data["recipe"], "stage": stage,
             "base_phases": base_phases, "trained": trained, "warm": warm,
@@ -339,8 +359,8 @@ def main(argv: list[str] | None = None) -> dict:
                        current_phases(base_phases, progress, warm, trained, data["recipe"], cfg))
 
     def finished_nets() -> dict:
-        return {NET_OF_STAGE[s]: (decoder_ema if s == "decoder" else nets[NET_OF_STAGE[s]])
-                for s in STAGES if progress[s] > 0 or progress.get("warm_started")}
+        return {name: emas.get(name, nets[name]) for s in STAGES for name in NETS_OF_STAGE[s]
+                if progress[s] > 0 or progress.get("warm_started")}
 
     def run_stage(stage: str, net: torch.nn.Module, loss_fn, after_step=None) -> None:
         sc: StageConfig = getattr(cfg, stage)
@@ -454,8 +474,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     run_stage("upsampler", upsampler, upsampler_loss)
 
-    # ---- 4. decoder: image embedding (+ text tokens) -> 32x32 image, with the inpainting channels
-    decoder = nets["decoder"]
+    # ---- 4. decoder: image embedding (+ text tokens through the adapter) -> 32x32 image, with the inpainting channels
+    decoder, text_adapter = nets["decoder"], nets["text_adapter"]
     dec_sched = train_scheduler("decoder")
     alphas_cumprod = dec_sched.alphas_cumprod.to(device)
 
@@ -479,6 +499,7 @@ def main(argv: list[str] | None = None) -> dict:
         masked = x0 * (1 - mask)
         t = torch.randint(0, 1000, (b,), generator=gen, device=device)
         noise = torch.randn(x0.shape, generator=gen, device=device)
+        tokens = text_adapter(tokens, tmask)
         pred = M.decoder_forward(decoder, dec_sched.add_noise(x0, noise, t), t, masked, mask, emb, tokens, tmask)
         target = dec_sched.get_velocity(x0, noise, t)
         # Min-SNR-5 weighting (Hang et al. 2023; for v-prediction min(SNR, 5) / (SNR + 1)): the nearly clean
@@ -492,10 +513,11 @@ def main(argv: list[str] | None = None) -> dict:
     def decoder_ema_update(step: int) -> None:
         decay = min(0.995, (1 + step) / (10 + step))
         with torch.no_grad():
-            for pe, p in zip(decoder_ema.parameters(), decoder.parameters()):
-                pe.lerp_(p, 1 - decay)
+            for name, ema in emas.items():
+                for pe, p in zip(ema.parameters(), nets[name].parameters()):
+                    pe.lerp_(p, 1 - decay)
 
-    run_stage("decoder", decoder, decoder_loss, decoder_ema_update)
+    run_stage("decoder", torch.nn.ModuleList([decoder, text_adapter]), decoder_loss, decoder_ema_update)
     print(f"done: {progress}; weights in {cfg.weights}")
     return progress
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -410,6 +411,7 @@ def test_smoke_training_writes_loadable_self_describing_weights_and_resumes(tmp_
     assert ckpt["version"] == T.VERSION and ckpt["config"]["tiny"] and ckpt["data_recipe"]["version"] == D.DATA_VERSION
     meta = json.loads((out / "weights" / "unclip_config.json").read_text())
     assert meta["steps_done"]["decoder"] == progress["decoder"]
+    assert (out / "weights" / "text_adapter" / "config.json").exists()  # trained with the decoder
     # Resuming a finished run does no further steps.
     assert T.main(["--smoke", "--data", str(tmp_path / "data"), "--out", str(out)])["decoder"] == progress["decoder"]
     backend = UnclipBackend.from_pretrained(out / "weights", threads=1)
@@ -431,14 +433,43 @@ def test_smoke_training_writes_loadable_self_describing_weights_and_resumes(tmp_
     # --init-from trains the named stages further from exported weights and records every phase.
     warm = T.main(["--smoke", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "warm"),
                    "--weights", str(tmp_path / "warm-weights"), "--init-from", str(out / "weights"),
-                   "--retrain", "decoder", "--steps", "decoder=2", "--decoder-mix", "single=0.5,relation=0.5"])
+                   "--retrain", "decoder", "--steps", "decoder=2", "--decoder-mix", "single=0.5,relation=0.5",
+                   "--drop", "image=0.3"])
     assert warm["decoder"] == 2 and warm["prior"] == progress["prior"]
     phases = json.loads((tmp_path / "warm-weights" / "unclip_config.json").read_text())["phases"]
     # the first run's four stages, the --retrain decoder run (from scratch), then this warm-started phase
     assert [p["stage"] for p in phases] == [*T.STAGES, "decoder", "decoder"]
     assert phases[-1]["warm_start"] == str(out / "weights") and phases[-1]["steps"] == 2
     assert phases[-1]["decoder_mix"] == {"single": 0.5, "relation": 0.5} and "decoder_mix" not in phases[-2]
+    assert phases[-1]["drop"] == {"image": 0.3, "text": 0.2} and phases[-2]["drop"] == {"image": 0.1, "text": 0.2}
     assert phases[0]["warm_start"] is None and phases[-2]["warm_start"] is None
+
+    # Weights from before the text adapter warm-start with a new one, which is trained and exported.
+    old = tmp_path / "before-adapter"
+    shutil.copytree(out / "weights", old)
+    shutil.rmtree(old / "text_adapter")
+    T.main(["--smoke", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "grown"), "--weights",
+            str(tmp_path / "grown-weights"), "--init-from", str(old), "--retrain", "decoder", "--steps", "decoder=2"])
+    assert (tmp_path / "grown-weights" / "text_adapter" / "config.json").exists()
+
+
+def test_text_adapter_starts_as_the_identity_and_reads_word_order():
+    from models.unclip import modeling as M
+
+    torch.manual_seed(0)
+    adapter = M.make_text_adapter(tiny=True)
+    mask = torch.tensor([[1, 1, 1, 1, 0, 0], [0] * 6], dtype=torch.bool)
+    tokens = torch.randn(2, 6, M.EMBED_DIM) * mask[..., None]
+    # Zero-initialised residual: a decoder trained before the adapter sees exactly its old input, and the row
+    # with no text (dropped for classifier-free guidance) stays zero rather than NaN.
+    assert torch.equal(adapter(tokens, mask), tokens)
+    torch.nn.init.normal_(adapter.proj_out.weight, std=0.1)
+    out = adapter(tokens, mask)
+    assert torch.isfinite(out).all() and (out[1] == 0).all() and (out[0, 4:] == 0).all()
+    assert not torch.equal(out[0, :4], tokens[0, :4])
+    # The same tokens in another order are not the same outputs reordered: word order reaches the decoder.
+    order = [1, 0, 2, 3, 4, 5]
+    assert not torch.allclose(adapter(tokens[:, order], mask)[:, order], out, atol=1e-4)
 
 
 # ------------------------------------------------------------------------------ the shipped weights
