@@ -4,6 +4,7 @@
     HF_HUB_OFFLINE=1 python -m models.unclip.evaluate --samples docs/samples # also write the sample grids
     HF_HUB_OFFLINE=1 python -m models.unclip.evaluate --per-case 3          # quick look
     HF_HUB_OFFLINE=1 python -m models.unclip.evaluate --diagnose            # which stage loses the caption
+    HF_HUB_OFFLINE=1 python -m models.unclip.evaluate --wide 96             # relations, edits on 96 more cases each
 
 Rows (issue 22's table): caption matching on the training templates' wording and on paraphrases (paraphrase.py,
 written for evaluation only, never trained on), seen and held-out colour/shape pairs and two-shape relations;
@@ -285,6 +286,48 @@ def _upsampled_truth(backend, target: Image.Image) -> Image.Image:
         return tensor_to_pils(M.upsample(backend.pipeline.upsampler, low, UPSAMPLED))[0]
 
 
+# --wide: more cases than the table's 32 for the rows that miss their targets, from seeds of their own.
+WIDE_RELATION_SEEDS, WIDE_PARAPHRASE_SEED, WIDE_EDIT_SEED = (99, 97), 99, 98
+MISS_KINDS = ("background wrong", "both shapes right, places wrong", "colours swapped between the shapes",
+              "a colour or shape missing")
+
+
+def relation_misses(backend, count: int, seed: int, paraphrase: bool = False) -> dict:
+    """Relations on `count` fresh cases; each miss put down to the first of MISS_KINDS that explains it."""
+    rng = random.Random(seed)
+    tally = dict.fromkeys(("matched", *MISS_KINDS), 0)
+    for i, c in enumerate([relation_case(rng, paraphrase) for _ in range(count)]):
+        image = backend.generate(BackendRequest(prompt=c["prompt"], n=1, size=256, seed=i))[0]
+        background, found = S.detect(image)
+        got = {(d.color, d.shape) for d in found}
+        if S.matches_relation(image, c["a"], c["relation"], c["b"], c["background"]):
+            kind = "matched"
+        elif background != c["background"]:
+            kind = MISS_KINDS[0]
+        elif {c["a"], c["b"]} <= got:
+            kind = MISS_KINDS[1]
+        elif {c["a"][0], c["b"][0]} <= {col for col, _ in got} and {c["a"][1], c["b"][1]} <= {sh for _, sh in got}:
+            kind = MISS_KINDS[2]
+        else:
+            kind = MISS_KINDS[3]
+        tally[kind] += 1
+    return tally
+
+
+def wide(backend, count: int) -> dict:
+    """Relations (templates, paraphrases) and edit placement on `count` fresh cases per seed."""
+    runs = [(f"relations, templates (seed {s})", relation_misses(backend, count, s)) for s in WIDE_RELATION_SEEDS]
+    runs.append((f"relations, paraphrases (seed {WIDE_PARAPHRASE_SEED})",
+                 relation_misses(backend, count, WIDE_PARAPHRASE_SEED, paraphrase=True)))
+    edits = eval_edits(backend, count, random.Random(WIDE_EDIT_SEED), [])
+    print("| Fresh cases | matched | " + " | ".join(MISS_KINDS) + " |")
+    print("|---" * (len(MISS_KINDS) + 2) + "|")
+    for label, tally in runs:
+        print(f"| {label} | {pct((tally['matched'], count))} | " + " | ".join(str(tally[k]) for k in MISS_KINDS) + " |")
+    print(f"\nEdits: requested shape detected in the masked region (seed {WIDE_EDIT_SEED}): {pct(edits['placed'])}")
+    return {"relations": dict(runs), "edits": edits}
+
+
 def diagnose(backend, count: int, rng: random.Random) -> dict:
     """Which stage loses the caption: each row gives the later stages perfect input.
 
@@ -420,6 +463,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--emoji", type=int, default=100)
     parser.add_argument("--samples", type=Path, default=None, help="write sample grids (PNG) here")
     parser.add_argument("--diagnose", action="store_true", help="only: which stage loses the caption")
+    parser.add_argument("--wide", type=int, default=None, metavar="N",
+                        help="only: relations and edit placement on N fresh cases per seed, misses by kind")
     parser.add_argument("--candidates", type=int, default=None,
                         help="draws per generated or edited image (outpaintings draw one), the best by "
                              "image-text cosine kept (default: the weights' candidates and edit_candidates)")
@@ -456,6 +501,10 @@ def main(argv: list[str] | None = None) -> dict:
 
     start = time.time()
     backend = UnclipBackend.from_pretrained(args.weights)
+    if args.wide:
+        results = wide(backend, args.wide)
+        print(f"\n(evaluated {args.weights} in {time.time() - start:.0f} s)")
+        return results
     defaults = backend.pipeline.defaults
     if args.candidates is not None:
         defaults["candidates"] = defaults["edit_candidates"] = args.candidates

@@ -624,6 +624,38 @@ def test_diagnosis_of_relations_finds_the_upsampler_faithful_to_two_shape_scenes
     assert found["upsampler"][0] >= 5  # two small shapes survive 32x32: the limit is elsewhere
 
 
+def test_wide_check_puts_each_relation_miss_down_to_its_cause():
+    """A stand-in model draws each case's scene right, with the shapes' places swapped, with their colours swapped,
+    or on another background; the wide check must tell the four apart."""
+    from models.unclip import evaluate as E
+
+    rng = random.Random(E.WIDE_RELATION_SEEDS[0])
+    cases = [E.relation_case(rng) for _ in range(8)]  # the cases relation_misses draws from the same seed
+    # Misses drawn for cases whose two shapes differ in colour and in shape (else a swap changes nothing).
+    distinct = [i for i, c in enumerate(cases) if c["a"][0] != c["b"][0] and c["a"][1] != c["b"][1]]
+    hows = ["matched"] * len(cases)
+    for i, how in zip(distinct, ["places", "colours", "background"]):
+        hows[i] = how
+
+    def scene(c, how):
+        a, b, background = c["a"], c["b"], c["background"]
+        if how == "places":
+            a, b = b, a
+        elif how == "colours":
+            a, b = (b[0], a[1]), (a[0], b[1])
+        elif how == "background":
+            background = next(col for col in S.COLORS if col not in (a[0], b[0], background))
+        return S.render(S.relation_items(a, c["relation"], b, random.Random(0)), background, 256)
+
+    class Drawn:
+        def generate(self, request):
+            return [scene(cases[request.seed], hows[request.seed])]
+
+    tally = E.relation_misses(Drawn(), 8, E.WIDE_RELATION_SEEDS[0])
+    assert len(distinct) >= 3 and tally == {"matched": 5, "background wrong": 1, "both shapes right, places wrong": 1,
+                     "colours swapped between the shapes": 1, "a colour or shape missing": 0}
+
+
 @shipped
 def test_emoji_diagnosis_scores_the_prompts_that_are_training_captions(shipped_backend, tmp_path):
     """The evaluation's prompts are "<name> in the style of <set>"; only those that are training captions have a
