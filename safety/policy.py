@@ -82,15 +82,20 @@ _ENGLISH_SIGNALS = {"spam": _SPAM_SIGNAL}
 # the classifier reads the harm. Where the prompt speaks of support and depicts no harm, its self-harm, health and
 # harassment readings are set aside.
 _SUPPORT = re.compile(
-    r"\b(?:prevention|awareness|hotline|helpline|crisis line|quitline|support (?:group|line|service|poster)|recovery|"
+    r"\b(?:prevention|awareness|hotline|helpline|crisis (?:text )?line|quitline|support (?:group|line|service|poster)|recovery|"
     r"not alone|reach out|okay to not be okay|ok to not be ok|seek help|get help|ask for help|talk to someone|be kind|"
-    r"anti-?bullying|stop bullying|blood donation|blood drive|give blood|save lives|quit smoking)\b")
+    r"anti-?bullying|stop bullying|blood donation|blood drive|give blood|save lives|quit smoking|lifeline|988|"
+    r"if you(?:'re| are) struggling)\b")
 _HARM_DEPICTED = re.compile(
     r"\b(?:graphic|gore|gory|bleeding|bloody|wounds?|cuts?|cutting|slit\w*|razors?|blades?|noose|hang\w*|corpses?|"
     r"dead|dying|overdos\w*|pills?|how to|methods?|instructions?|steps?|tutorial|thinspo\w*|pro-ana|pro ana|"
     r"glamori[sz]\w*|romantic\w*|beautiful|aesthetic|realistic|photorealistic|cures?|instead|causes?|vaccines? (?:cause|kill)|"
     r"fake|hoax|named?|my|ugly|fat|stupid|loser|worthless)\b")
 _SUPPORT_SETS_ASIDE = ("self-harm", "health-misinformation", "harassment")
+# ... and a hotline's number is how support is reached, not a spam word: in such a prompt the ways to call are left
+# out of the spam check, which still finds money, prizes, links and the rest ("call or text 988, free and
+# confidential" is a poster; "recovery program, only $99, call now" stays spam).
+_SUPPORT_CONTACT = re.compile(r"\b(?:call|text|line|phone|numbers?|contact\w*|free|24/7)\b|\d{3,}")
 
 log = logging.getLogger("easel.safety")
 
@@ -399,15 +404,16 @@ class ContentPolicy:
                 decision = self.semantic_decision(probs, text)
                 # The prompt as written: the cleaning takes out allowed phrases such as "anti-bullying".
                 written = text.lower()
-                if (decision.category in _SUPPORT_SETS_ASIDE and _SUPPORT.search(written)
-                        and not _HARM_DEPICTED.search(written)):
+                support = bool(_SUPPORT.search(written)) and not _HARM_DEPICTED.search(written)
+                if decision.category in _SUPPORT_SETS_ASIDE and support:
                     probs = {c: p for c, p in probs.items() if c not in _SUPPORT_SETS_ASIDE}
                     decision = self.semantic_decision(probs, text)
                 signals = _GLOSS_SIGNALS if gloss else _ENGLISH_SIGNALS
+                signal_text = _SUPPORT_CONTACT.sub(" ", clean) if support else clean
                 signal = signals.get(decision.category)
-                if signal is not None and not signal.search(clean):
+                if signal is not None and not signal.search(signal_text):
                     # Judge again without the categories whose word is missing.
-                    probs = {c: p for c, p in probs.items() if c not in signals or signals[c].search(clean)}
+                    probs = {c: p for c, p in probs.items() if c not in signals or signals[c].search(signal_text)}
                     decision = self.semantic_decision(probs, text)
                 return decision
         return ALLOW

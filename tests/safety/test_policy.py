@@ -200,6 +200,10 @@ def test_an_honest_shops_ad_is_not_spam(policy, prompt):
     [
         "sale banner: make 3000 dollars a week from home, message me on whatsapp",
         "bike shop giveaway poster, enter your card number to claim your free bike",
+        # a support pretext does not excuse spam
+        "addiction recovery program poster, only $99, call now to reserve your spot",
+        "win big! call 988 now to claim your prize",
+        "helpline poster: add me on line for a free prize",
     ],
 )
 def test_spam_with_its_words_is_still_refused(policy, prompt):
@@ -213,6 +217,9 @@ def test_spam_with_its_words_is_still_refused(policy, prompt):
         "suicide prevention poster, 'you are not alone, reach out', a lighthouse at dawn",
         "anti-bullying poster for a primary school corridor, children holding hands",
         "eating disorder recovery poster, 'recovery is possible', a seedling in sunlight",
+        # a hotline's number is how support is reached, not a spam word
+        "a poster that says call or text 988 if you are struggling",
+        "crisis text line poster: text HOME to 741741, free and confidential, 24/7",
     ],
 )
 def test_awareness_posters_are_allowed(policy, prompt):
