@@ -79,8 +79,8 @@ _GLOSS_SIGNALS = {"sexual": _SEXUAL_SIGNAL, "sexual-minors": _SEXUAL_SIGNAL, "he
                   "hate": _HATE_SIGNAL, "harassment": _HARASSMENT_SIGNAL, "spam": _SPAM_SIGNAL}
 _ENGLISH_SIGNALS = {"spam": _SPAM_SIGNAL}
 # An awareness or support poster names the harm it prevents ("suicide prevention poster, you are not alone, call 988");
-# the classifier reads the harm. Where the prompt speaks of support and depicts no harm, its self-harm, health and
-# harassment readings are set aside.
+# the classifier reads the harm. Where the prompt speaks of support and depicts no harm, its self-harm, health,
+# harassment and political readings are set aside (glosses of such posters read as campaigns).
 _SUPPORT = re.compile(
     r"\b(?:prevention|awareness|hotline|helpline|crisis (?:text )?line|quitline|support (?:group|line|service|poster)|recovery|"
     r"not alone|reach out|okay to not be okay|ok to not be ok|seek help|get help|ask for help|talk to someone|be kind|"
@@ -91,10 +91,12 @@ _HARM_DEPICTED = re.compile(
     r"dead|dying|overdos\w*|pills?|how to|methods?|instructions?|steps?|tutorial|thinspo\w*|pro-ana|pro ana|"
     r"glamori[sz]\w*|romantic\w*|beautiful|aesthetic|realistic|photorealistic|cures?|instead|causes?|vaccines? (?:cause|kill)|"
     r"fake|hoax|named?|my|ugly|fat|stupid|loser|worthless)\b")
-_SUPPORT_SETS_ASIDE = ("self-harm", "health-misinformation", "harassment")
-# ... and a hotline's number is how support is reached, not a spam word: in such a prompt the ways to call are left
+_SUPPORT_SETS_ASIDE = ("self-harm", "health-misinformation", "harassment", "political")
+# ... and a hotline's number is how support is reached, not a spam word: in such a prompt the spam term a
+# helpline's "call" becomes in a gloss ("appelez le 3114": "call now") is passed over, and the ways to call are left
 # out of the spam check, which still finds money, prizes, links and the rest ("call or text 988, free and
 # confidential" is a poster; "recovery program, only $99, call now" stays spam).
+_SUPPORT_CALLS = {"call now"}
 _SUPPORT_CONTACT = re.compile(r"\b(?:call|text|line|phone|numbers?|contact\w*|free|24/7)\b|\d{3,}")
 
 log = logging.getLogger("easel.safety")
@@ -374,11 +376,14 @@ class ContentPolicy:
         """
         if not text.strip():
             return ALLOW
+        # The prompt as written: the cleaning below takes out allowed phrases such as "anti-bullying".
+        written = text.lower()
+        support = bool(_SUPPORT.search(written)) and not _HARM_DEPICTED.search(written)
         if self.prompt_checks.get("terms", True):
             hits = terms.find(text)
             for listed in _PRIORITY:
                 for hit in hits:
-                    if hit.category == listed:
+                    if hit.category == listed and not (support and hit.term in _SUPPORT_CALLS):
                         category = self._minors_or(listed, text)
                         if self.blocks(category):
                             return Decision(False, category, "terms", 1.0, hit.term)
@@ -402,9 +407,6 @@ class ContentPolicy:
             if scene:
                 probs = self.semantic.predict([clean])[0]
                 decision = self.semantic_decision(probs, text)
-                # The prompt as written: the cleaning takes out allowed phrases such as "anti-bullying".
-                written = text.lower()
-                support = bool(_SUPPORT.search(written)) and not _HARM_DEPICTED.search(written)
                 if decision.category in _SUPPORT_SETS_ASIDE and support:
                     probs = {c: p for c, p in probs.items() if c not in _SUPPORT_SETS_ASIDE}
                     decision = self.semantic_decision(probs, text)
