@@ -305,6 +305,15 @@ def main(argv: list[str] | None = None) -> dict:
     trained = retrain or list(STAGES)
     warm = args.init_from
     ckpt_path = Path(cfg.out) / "ckpt.pt"
+
+    def load_exported(stage: str) -> None:
+        """A stage's networks from the exported weights in `source`."""
+        for name in NETS_OF_STAGE[stage]:
+            if (source / name).exists():
+                nets[name] = type(nets[name]).from_pretrained(source / name, torch_dtype=torch.float32)
+            else:  # weights from before the text adapter: it starts as the identity
+                print(f"{source} has no {name}: a new one")
+
     if ckpt_path.exists():  # resume
         ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False)
         assert ckpt["version"] == VERSION, f"checkpoint is {ckpt['version']}, this script is {VERSION}"
@@ -319,24 +328,18 @@ def main(argv: list[str] | None = None) -> dict:
     elif args.init_from:  # warm start: every network as exported; the retrained stages continue from there
         shipped = json.loads((source / "unclip_config.json").read_text())["steps_done"]
         for stage in STAGES:
-            for name in NETS_OF_STAGE[stage]:
-                if not (source / name).exists():  # weights from before the text adapter: it starts as identity
-                    print(f"{source} has no {name}: a new one")
-                    continue
-                nets[name] = type(nets[name]).from_pretrained(source / name, torch_dtype=torch.float32)
+            load_exported(stage)
             if stage not in retrain:
                 progress.update({k: v for k, v in shipped.items() if k.startswith(stage)})
         reset_emas()
         progress["warm_started"] = True
         print(f"warm start from {source}: training {retrain} further; kept: {progress}")
     elif retrain:  # the stages kept come from the exported weights, as trained
-        shipped = json.loads((Path(cfg.weights) / "unclip_config.json").read_text())["steps_done"]
+        shipped = json.loads((source / "unclip_config.json").read_text())["steps_done"]
         for stage in STAGES:
             if stage in retrain:
                 continue
-            for name in NETS_OF_STAGE[stage]:
-                if (Path(cfg.weights) / name).exists():
-                    nets[name] = type(nets[name]).from_pretrained(Path(cfg.weights) / name, torch_dtype=torch.float32)
+            load_exported(stage)
             progress.update({k: v for k, v in shipped.items() if k.startswith(stage)})
         reset_emas()
         print(f"retraining {retrain}; kept from {cfg.weights}: {progress}")
