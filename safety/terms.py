@@ -5,6 +5,7 @@ never matches "rapist" and "essex" never matches "sex". Benign phrases ("killer 
 rat") are blanked out before matching.
 """
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,15 +52,20 @@ def _term_pattern(term: str) -> str:
     wildcard = term.endswith("*")
     term = term.rstrip("*")
     parts = []
-    for ch in term:
+    for ch, run in itertools.groupby(term):
+        n = len(list(run))
         if ch.isalnum():
-            parts.append(re.escape(ch) + "+")  # "nuuude", "kiiill"
+            # Stretched letters ("nuuude", "kiiill") are three or more; a letter merely doubled is another word
+            # ("pus" is not "puss", "go die" not "goodies", "cp" not "cpp").
+            parts.append((re.escape(ch) * (n - 1) + re.escape(ch) + "+" if n > 1 else re.escape(ch) + f"(?:{re.escape(ch)}{re.escape(ch)}+)?"))
         elif ch.isspace():
             parts.append(r"[\s\-_]*" if len(term) > 3 else r"[\s\-_]+")  # "self harm" / "selfharm" / "self-harm"
         else:
-            parts.append(re.escape(ch) + "?")
+            parts.append((re.escape(ch) + "?") * n)
     body = "".join(parts)
-    tail = r"[a-z]*" if wildcard else r"(?:s|es|'s)?"
+    # A plural: "-es" only where English writes it ("heroin" is not "heroines").
+    plural = r"(?:es|'s)?" if re.search(r"(?:s|x|z|ch|sh)$", term) else r"(?:s|'s)?"
+    tail = r"[a-z]*" if wildcard else plural
     return body + tail
 
 

@@ -28,6 +28,12 @@ def cats(tm, text):
         "a shot of espresso",
         "a vintage car with suicide doors",
         "a horror poster, no gore",
+        # A letter merely doubled, or "-es" after a word English pluralises with "-s", is another word.
+        "puss in boots with a sword",  # pus
+        "a comic book cover with two heroines",  # heroin
+        "a bag of goodies for a party",  # go die
+        "a pedometer on a runner's wrist",  # pedo
+        "c++ code on a screen, cpp files",  # cp
     ],
 )
 def test_benign_trigger_words_do_not_match(tm, text):
@@ -39,6 +45,8 @@ def test_benign_trigger_words_do_not_match(tm, text):
     [
         ("a nude woman", "sexual"),
         ("a NUUUDE woman", "sexual"),
+        ("i will kiiill him", "violence"),
+        ("heroins and pills on a table", "illegal"),
         ("a n u d e woman", "sexual"),
         ("a p0rn scene", "sexual"),
         ("a man beheading a prisoner", "violence"),
