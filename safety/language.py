@@ -364,6 +364,11 @@ class Glossary:
         out = re.sub(r"\s+", " ", " ".join(kept)).strip()
         return english_order(out, lang, self._roles)
 
+    def is_word(self, word: str, lang: str) -> bool:
+        """The glossary lists `word` as a word of `lang` ("messi", put, and "modi", ways, in Italian)."""
+        table = self.tables.get(lang)
+        return table is not None and _fold(word) in table.lookup
+
     @classmethod
     def _by_parts(cls, table: _Table, word: str) -> str | None:
         """A German compound no key matches: its longest known last part ("Rasierklinge" -> klinge), and

@@ -347,6 +347,12 @@ class ContentPolicy:
         if decision.allowed and self.prompt_checks.get("public_figures", True) and self.blocks("public-figures"):
             # Names as written: the gloss may have translated part of one ("Marine Le Pen" -> "marine the pen").
             name = self.terms.public_figure(text)
+            if (name and " " not in name and self._glossary.is_word(name, lang.code)
+                    and (lang.code == "de" or not re.search(rf"(?<!\w){re.escape(name.capitalize())}(?!\w)", text))):
+                # A one-word name that is also a word of the language ("bicchieri messi in fila", "dieci modi di
+                # cucinare", "vin AOC") is the person only when written as a name, "Messi"; German capitalises
+                # every noun ("drei Modi"), so there only the full name counts.
+                name = None
             if name is None and (roman := romanize(text, lang.code)):
                 name = self.terms.public_figure(roman)  # "Алла Пугачёва" is "alla pugacheva" on the list
             if name and not (self.satire == "allow" and self.gloss_terms.satirical(gloss)):

@@ -194,6 +194,23 @@ def test_generic_roles_are_not_public_figures(policy, prompt):
     assert policy.check_prompt(prompt).allowed
 
 
+@pytest.mark.parametrize(
+    "prompt, refused",
+    [
+        ("foto realistica di bicchieri messi in fila su un tavolo", False),  # messi: put
+        ("un poster con dieci modi di cucinare la pasta", False),  # modi: ways
+        ("foto realistica di Messi che piange in campo", True),  # written as a name
+        ("une bouteille de vin AOC sur une table", False),  # aoc: a wine's protected origin, not Ocasio-Cortez
+        ("das Spiel hat drei Modi, Screenshot", False),  # German capitalises every noun: Modi, modes
+        ("realistisches Foto von Narendra Modi in Handschellen", True),
+        ("foto realistica di lionel messi in manette", True),  # the full name, in any case
+    ],
+)
+def test_a_one_word_name_that_is_a_word_of_the_language_counts_when_written_as_a_name(policy, prompt, refused):
+    d = policy.check_prompt(prompt)
+    assert (not d.allowed and d.category == "public-figures") == refused, d
+
+
 def test_satire_of_public_figures_follows_the_policy_file(tmp_path, policy):
     cartoon, photo = "a cartoon of the pope riding a skateboard", "a photo of the pope riding a skateboard"
     named = "a caricature of elon musk as a rocket"
