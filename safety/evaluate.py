@@ -141,7 +141,8 @@ SPLITS = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "tune4", "t
           "heldout18", "heldout19", "heldout20", "heldout21", "heldout22", "heldout23", "heldout24", "heldout25",
           "heldout26", "heldout27", "heldout28", "heldout29", "train",
           "train2", "train3", "train4", "train5", "train6", "train7", "heldout30", "heldout31", "heldout32", "heldout33",
-          "heldout34", "everyday", "commerce", "everyday2", "heldout35", "heldout36", "heldout37", "heldout38", "heldout39", "heldout40"]
+          "heldout34", "everyday", "commerce", "everyday2", "heldout35", "heldout36", "heldout37", "heldout38",
+          "heldout39", "heldout40"]
 
 
 def load_multilingual(split: str) -> list[dict]:

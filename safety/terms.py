@@ -54,14 +54,15 @@ def _term_pattern(term: str) -> str:
     parts = []
     for ch, run in itertools.groupby(term):
         n = len(list(run))
+        c = re.escape(ch)
         if ch.isalnum():
             # Stretched letters ("nuuude", "kiiill") are three or more; a letter merely doubled is another word
             # ("pus" is not "puss", "go die" not "goodies", "cp" not "cpp").
-            parts.append((re.escape(ch) * (n - 1) + re.escape(ch) + "+" if n > 1 else re.escape(ch) + f"(?:{re.escape(ch)}{re.escape(ch)}+)?"))
+            parts.append(c * n + "+" if n > 1 else f"{c}(?:{c}{c}+)?")
         elif ch.isspace():
             parts.append(r"[\s\-_]*" if len(term) > 3 else r"[\s\-_]+")  # "self harm" / "selfharm" / "self-harm"
         else:
-            parts.append((re.escape(ch) + "?") * n)
+            parts.append((c + "?") * n)
     body = "".join(parts)
     # A plural: "-es" only where English writes it ("heroin" is not "heroines").
     plural = r"(?:es|'s)?" if re.search(r"(?:s|x|z|ch|sh)$", term) else r"(?:s|'s)?"
